@@ -223,6 +223,7 @@ impl SourceMap {
 }
 
 /// Converts byte offsets in a text into line/column positions.
+#[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
     text: Arc<str>,
