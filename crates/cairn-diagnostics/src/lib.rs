@@ -335,7 +335,9 @@ pub fn render_one(d: &Diagnostic, sources: &SourceMap) -> String {
 /// A display name for a path relative to the working directory, as users
 /// type it ("main.tf", "modules/net/main.tf").
 pub fn display_path(path: &Path, base: &Path) -> PathBuf {
-    path.strip_prefix(base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+    path.strip_prefix(base)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[cfg(test)]
@@ -345,7 +347,14 @@ mod tests {
     #[test]
     fn line_index_counts_chars() {
         let idx = LineIndex::new("ab\nçd = 1\n");
-        assert_eq!(idx.pos(0), Pos { line: 1, column: 1, byte: 0 });
+        assert_eq!(
+            idx.pos(0),
+            Pos {
+                line: 1,
+                column: 1,
+                byte: 0
+            }
+        );
         // 'ç' is two bytes; "d" sits at byte 5, column 2.
         assert_eq!(idx.pos(5).column, 2);
         assert_eq!(idx.pos(5).line, 2);
@@ -357,9 +366,12 @@ mod tests {
         sm.add("main.tf", "a = 1\nb = var.x\n");
         let idx = LineIndex::new("a = 1\nb = var.x\n");
         let file: Arc<str> = Arc::from("main.tf");
-        let d = Diagnostic::error("Reference to undeclared input variable", "No variable \"x\".")
-            .with_span(Some(idx.span(&file, 10..15)))
-            .with_hint("Declare it with a variable block.");
+        let d = Diagnostic::error(
+            "Reference to undeclared input variable",
+            "No variable \"x\".",
+        )
+        .with_span(Some(idx.span(&file, 10..15)))
+        .with_hint("Declare it with a variable block.");
         let text = render_one(&d, &sm);
         assert!(text.contains("--> main.tf:2:5"), "{text}");
         assert!(text.contains("2 | b = var.x"), "{text}");

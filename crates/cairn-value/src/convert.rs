@@ -99,7 +99,9 @@ pub fn check_type(from: &Type, want: &Type) -> Result<(), ConvertError> {
         (Type::Tuple(a), Type::Tuple(b)) if a.len() == b.len() => {
             a.iter().zip(b).try_for_each(|(x, y)| check_type(x, y))
         }
-        (Type::List(a) | Type::Set(a), Type::Tuple(bs)) => bs.iter().try_for_each(|b| check_type(a, b)),
+        (Type::List(a) | Type::Set(a), Type::Tuple(bs)) => {
+            bs.iter().try_for_each(|b| check_type(a, b))
+        }
         (Type::Map(a), Type::Map(b)) => check_type(a, b),
         (Type::Object(o), Type::Map(b)) => o.attrs.values().try_for_each(|t| check_type(t, b)),
         (Type::Map(a), Type::Object(o)) => o.attrs.values().try_for_each(|t| check_type(a, t)),
@@ -170,10 +172,14 @@ fn convert_known(v: &Value, want: &Type) -> Result<Value, ConvertError> {
                 Kind::Map(_, m) | Kind::Object(m) => m,
                 _ => return Err(required(want)),
             };
-            let (et, items) = convert_elements(entries.iter().map(|(k, x)| (Some(k), x)), et, want)?;
+            let (et, items) =
+                convert_elements(entries.iter().map(|(k, x)| (Some(k), x)), et, want)?;
             Ok(Value::map(
                 et,
-                items.into_iter().map(|(k, v)| (k.cloned().unwrap_or_default(), v)).collect(),
+                items
+                    .into_iter()
+                    .map(|(k, v)| (k.cloned().unwrap_or_default(), v))
+                    .collect(),
             ))
         }
         Type::Tuple(ts) => {
@@ -258,9 +264,7 @@ fn convert_elements<'a>(
             Type::Set(_) => "set",
             _ => "list",
         };
-        ConvertError::new(format!(
-            "all {kind} elements must have the same type"
-        ))
+        ConvertError::new(format!("all {kind} elements must have the same type"))
     })?;
     let target = merge_dynamic(et, &unified);
     let mut out = Vec::with_capacity(first.len());
@@ -292,19 +296,40 @@ mod tests {
 
     #[test]
     fn primitives() {
-        assert_eq!(convert(&Value::int(5), &Type::String).unwrap().as_str(), Some("5"));
-        assert_eq!(convert(&Value::bool(true), &Type::String).unwrap().as_str(), Some("true"));
         assert_eq!(
-            convert(&s("1.50"), &Type::Number).unwrap().as_number().unwrap().to_string(),
+            convert(&Value::int(5), &Type::String).unwrap().as_str(),
+            Some("5")
+        );
+        assert_eq!(
+            convert(&Value::bool(true), &Type::String).unwrap().as_str(),
+            Some("true")
+        );
+        assert_eq!(
+            convert(&s("1.50"), &Type::Number)
+                .unwrap()
+                .as_number()
+                .unwrap()
+                .to_string(),
             "1.5"
         );
-        assert_eq!(convert(&s("abc"), &Type::Number).unwrap_err().to_string(), "a number is required");
-        assert_eq!(convert(&s("false"), &Type::Bool).unwrap().as_bool(), Some(false));
+        assert_eq!(
+            convert(&s("abc"), &Type::Number).unwrap_err().to_string(),
+            "a number is required"
+        );
+        assert_eq!(
+            convert(&s("false"), &Type::Bool).unwrap().as_bool(),
+            Some(false)
+        );
         assert_eq!(
             convert(&s("True"), &Type::Bool).unwrap_err().to_string(),
             "a bool is required; to convert from string, use lowercase \"true\""
         );
-        assert_eq!(convert(&Value::bool(true), &Type::Number).unwrap_err().to_string(), "number required");
+        assert_eq!(
+            convert(&Value::bool(true), &Type::Number)
+                .unwrap_err()
+                .to_string(),
+            "number required"
+        );
     }
 
     #[test]
@@ -314,7 +339,9 @@ mod tests {
         assert_eq!(l.ty(), Type::list(Type::String));
         let bad = Value::tuple(vec![Value::int(1), Value::bool(true)]);
         assert_eq!(
-            convert(&bad, &Type::list(Type::Dynamic)).unwrap_err().to_string(),
+            convert(&bad, &Type::list(Type::Dynamic))
+                .unwrap_err()
+                .to_string(),
             "all list elements must have the same type"
         );
     }
@@ -324,7 +351,10 @@ mod tests {
         let mut attrs = BTreeMap::new();
         attrs.insert("name".to_string(), Type::String);
         attrs.insert("size".to_string(), Type::Number);
-        let mut ot = crate::types::ObjectType { attrs, optional: Default::default() };
+        let mut ot = crate::types::ObjectType {
+            attrs,
+            optional: Default::default(),
+        };
         ot.optional.insert("size".into());
         let want = Type::Object(ot);
         let mut m = BTreeMap::new();
@@ -342,7 +372,9 @@ mod tests {
             "attribute \"name\": string required"
         );
         assert_eq!(
-            convert(&Value::empty_object(), &want).unwrap_err().to_string(),
+            convert(&Value::empty_object(), &want)
+                .unwrap_err()
+                .to_string(),
             "attribute \"name\" is required"
         );
     }
@@ -362,7 +394,11 @@ mod tests {
     fn marks_survive_conversion() {
         let v = convert(&Value::int(1).marked(), &Type::String).unwrap();
         assert!(v.sensitive);
-        let l = convert(&Value::tuple(vec![s("a").marked()]), &Type::set(Type::String)).unwrap();
+        let l = convert(
+            &Value::tuple(vec![s("a").marked()]),
+            &Type::set(Type::String),
+        )
+        .unwrap();
         assert!(l.is_sensitive_deep());
     }
 

@@ -106,7 +106,11 @@ fn entries(
         out.push_str("{}");
     } else {
         out.push_str("{\n");
-        let width = m.keys().map(|k| quote(k).chars().count()).max().unwrap_or(0);
+        let width = m
+            .keys()
+            .map(|k| quote(k).chars().count())
+            .max()
+            .unwrap_or(0);
         for (k, x) in m.iter() {
             indent(level + 1, out);
             let q = quote(k);
@@ -143,7 +147,10 @@ mod tests {
             "{\n  \"a\"    = 1\n  \"long\" = (known after apply)\n}"
         );
         assert_eq!(console(&Value::string("s").marked()), "(sensitive value)");
-        assert_eq!(console(&Value::map(Type::String, BTreeMap::new())), "tomap({})");
+        assert_eq!(
+            console(&Value::map(Type::String, BTreeMap::new())),
+            "tomap({})"
+        );
         assert_eq!(console(&Value::string("a${b}")), "\"a$${b}\"");
     }
 }

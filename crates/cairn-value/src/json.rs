@@ -113,8 +113,9 @@ pub fn to_json(v: &Value) -> Result<serde_json::Value, JsonError> {
         Kind::Unknown(_) => return Err(JsonError::Unknown),
         Kind::Null(_) => serde_json::Value::Null,
         Kind::Bool(b) => serde_json::Value::Bool(*b),
-        Kind::Number(n) => serde_json::from_str(&n.to_string())
-            .map_err(|e| JsonError::Syntax(e.to_string()))?,
+        Kind::Number(n) => {
+            serde_json::from_str(&n.to_string()).map_err(|e| JsonError::Syntax(e.to_string()))?
+        }
         Kind::String(s) => serde_json::Value::String(s.to_string()),
         Kind::List(_, items) | Kind::Set(_, items) | Kind::Tuple(items) => {
             serde_json::Value::Array(items.iter().map(to_json).collect::<Result<_, _>>()?)
@@ -147,8 +148,11 @@ pub fn type_to_json(t: &Type) -> serde_json::Value {
         Type::Map(e) => json!(["map", type_to_json(e)]),
         Type::Tuple(ts) => json!(["tuple", ts.iter().map(type_to_json).collect::<Vec<_>>()]),
         Type::Object(o) => {
-            let attrs: serde_json::Map<String, serde_json::Value> =
-                o.attrs.iter().map(|(k, t)| (k.clone(), type_to_json(t))).collect();
+            let attrs: serde_json::Map<String, serde_json::Value> = o
+                .attrs
+                .iter()
+                .map(|(k, t)| (k.clone(), type_to_json(t)))
+                .collect();
             json!(["object", attrs])
         }
     }
@@ -171,7 +175,10 @@ pub fn type_from_json(j: &serde_json::Value) -> Option<Type> {
                 "set" => Some(Type::set(type_from_json(&a[1])?)),
                 "map" => Some(Type::map(type_from_json(&a[1])?)),
                 "tuple" => Some(Type::Tuple(
-                    a[1].as_array()?.iter().map(type_from_json).collect::<Option<_>>()?,
+                    a[1].as_array()?
+                        .iter()
+                        .map(type_from_json)
+                        .collect::<Option<_>>()?,
                 )),
                 "object" => Some(Type::object(
                     a[1].as_object()?
@@ -193,28 +200,42 @@ mod tests {
     #[test]
     fn encode_like_terraform() {
         let mut m = BTreeMap::new();
-        m.insert("b".to_string(), Value::tuple(vec![Value::int(1), Value::bool(true)]));
+        m.insert(
+            "b".to_string(),
+            Value::tuple(vec![Value::int(1), Value::bool(true)]),
+        );
         m.insert("a".to_string(), Value::string("<&>"));
         m.insert("c".to_string(), Value::dynamic_null());
         assert_eq!(
             encode(&Value::object(m)).unwrap(),
             r#"{"a":"\u003c\u0026\u003e","b":[1,true],"c":null}"#
         );
-        assert_eq!(encode(&Value::unknown(Type::String)), Err(JsonError::Unknown));
+        assert_eq!(
+            encode(&Value::unknown(Type::String)),
+            Err(JsonError::Unknown)
+        );
     }
 
     #[test]
     fn decode_keeps_precision_and_shapes() {
         let v = decode(r#"{"n": 12345678901234567890.5, "l": [1, "a"]}"#).unwrap();
-        assert_eq!(v.get_attr("n").unwrap().as_number().unwrap().to_string(), "12345678901234567890.5");
-        assert_eq!(v.get_attr("l").unwrap().ty(), Type::Tuple(vec![Type::Number, Type::String]));
+        assert_eq!(
+            v.get_attr("n").unwrap().as_number().unwrap().to_string(),
+            "12345678901234567890.5"
+        );
+        assert_eq!(
+            v.get_attr("l").unwrap().ty(),
+            Type::Tuple(vec![Type::Number, Type::String])
+        );
         assert!(matches!(decode("{"), Err(JsonError::Syntax(_))));
     }
 
     #[test]
     fn type_json_round_trip() {
         let t = Type::list(Type::object(
-            [("a".to_string(), Type::map(Type::Bool))].into_iter().collect(),
+            [("a".to_string(), Type::map(Type::Bool))]
+                .into_iter()
+                .collect(),
         ));
         assert_eq!(type_from_json(&type_to_json(&t)), Some(t));
     }

@@ -35,7 +35,9 @@ impl Number {
             return None;
         }
         // The shortest decimal that round-trips, so 0.1 stays 0.1.
-        BigDecimal::from_str(&format!("{f}")).ok().map(Number::from_big)
+        BigDecimal::from_str(&format!("{f}"))
+            .ok()
+            .map(Number::from_big)
     }
 
     /// Parses Terraform number syntax: decimal with optional fraction and
@@ -182,7 +184,10 @@ mod tests {
         assert_eq!(n("1e3").to_string(), "1000");
         assert_eq!(n("1.50").to_string(), "1.5");
         assert_eq!(n("-0.0").to_string(), "0");
-        assert_eq!(n("12345678901234567890123").to_string(), "12345678901234567890123");
+        assert_eq!(
+            n("12345678901234567890123").to_string(),
+            "12345678901234567890123"
+        );
     }
 
     #[test]

@@ -155,14 +155,23 @@ pub fn unify(types: &[Type]) -> Option<Type> {
         };
     }
     if known.iter().all(|t| matches!(t, Type::List(_))) {
-        let elems: Vec<Type> = known.iter().filter_map(|t| t.element_type().cloned()).collect();
+        let elems: Vec<Type> = known
+            .iter()
+            .filter_map(|t| t.element_type().cloned())
+            .collect();
         return unify(&elems).map(Type::list);
     }
     if known.iter().all(|t| matches!(t, Type::Set(_))) {
-        let elems: Vec<Type> = known.iter().filter_map(|t| t.element_type().cloned()).collect();
+        let elems: Vec<Type> = known
+            .iter()
+            .filter_map(|t| t.element_type().cloned())
+            .collect();
         return unify(&elems).map(Type::set);
     }
-    if known.iter().all(|t| matches!(t, Type::Map(_) | Type::Object(_))) {
+    if known
+        .iter()
+        .all(|t| matches!(t, Type::Map(_) | Type::Object(_)))
+    {
         // Objects with the same attribute names unify attribute by attribute.
         if known.iter().all(|t| matches!(t, Type::Object(_))) {
             let first = match known[0] {
@@ -199,7 +208,10 @@ pub fn unify(types: &[Type]) -> Option<Type> {
         }
         return unify(&elems).map(Type::map);
     }
-    if known.iter().all(|t| matches!(t, Type::Tuple(_) | Type::List(_))) {
+    if known
+        .iter()
+        .all(|t| matches!(t, Type::Tuple(_) | Type::List(_)))
+    {
         let mut elems = Vec::new();
         let mut lens = BTreeSet::new();
         for t in &known {

@@ -138,16 +138,28 @@ impl Value {
 
     fn strip_marks(&self) -> Value {
         let kind = match &self.kind {
-            Kind::List(t, v) => Kind::List(t.clone(), Arc::new(v.iter().map(Value::strip_marks).collect())),
-            Kind::Set(t, v) => Kind::Set(t.clone(), Arc::new(v.iter().map(Value::strip_marks).collect())),
+            Kind::List(t, v) => Kind::List(
+                t.clone(),
+                Arc::new(v.iter().map(Value::strip_marks).collect()),
+            ),
+            Kind::Set(t, v) => Kind::Set(
+                t.clone(),
+                Arc::new(v.iter().map(Value::strip_marks).collect()),
+            ),
             Kind::Tuple(v) => Kind::Tuple(Arc::new(v.iter().map(Value::strip_marks).collect())),
             Kind::Map(t, m) => Kind::Map(
                 t.clone(),
-                Arc::new(m.iter().map(|(k, v)| (k.clone(), v.strip_marks())).collect()),
+                Arc::new(
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), v.strip_marks()))
+                        .collect(),
+                ),
             ),
-            Kind::Object(m) => {
-                Kind::Object(Arc::new(m.iter().map(|(k, v)| (k.clone(), v.strip_marks())).collect()))
-            }
+            Kind::Object(m) => Kind::Object(Arc::new(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.strip_marks()))
+                    .collect(),
+            )),
             k => k.clone(),
         };
         kind.into()
@@ -386,9 +398,17 @@ mod tests {
             Type::String,
             vec![Value::string("b"), Value::string("a"), Value::string("b")],
         );
-        let items: Vec<&str> = s.as_seq().unwrap().iter().filter_map(Value::as_str).collect();
+        let items: Vec<&str> = s
+            .as_seq()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
         assert_eq!(items, vec!["a", "b"]);
-        let n = Value::set(Type::Number, vec![Value::int(10), Value::int(9), Value::int(-1)]);
+        let n = Value::set(
+            Type::Number,
+            vec![Value::int(10), Value::int(9), Value::int(-1)],
+        );
         let items: Vec<String> = n
             .as_seq()
             .unwrap()
@@ -401,13 +421,23 @@ mod tests {
     #[test]
     fn equality_with_unknowns_and_types() {
         assert_eq!(Value::int(1).equals(&Value::int(1)).as_bool(), Some(true));
-        assert_eq!(Value::int(1).equals(&Value::string("1")).as_bool(), Some(false));
-        assert!(Value::int(1).equals(&Value::unknown(Type::Number)).is_unknown());
+        assert_eq!(
+            Value::int(1).equals(&Value::string("1")).as_bool(),
+            Some(false)
+        );
+        assert!(Value::int(1)
+            .equals(&Value::unknown(Type::Number))
+            .is_unknown());
         let a = Value::tuple(vec![Value::int(1), Value::unknown(Type::Number)]);
         let b = Value::tuple(vec![Value::int(2), Value::int(3)]);
         // A known difference decides even when another element is unknown.
         assert_eq!(a.equals(&b).as_bool(), Some(false));
-        assert_eq!(Value::dynamic_null().equals(&Value::null(Type::String)).as_bool(), Some(true));
+        assert_eq!(
+            Value::dynamic_null()
+                .equals(&Value::null(Type::String))
+                .as_bool(),
+            Some(true)
+        );
     }
 
     #[test]

@@ -1,0 +1,5 @@
+//! filesystem functions.
+
+use crate::Registry;
+
+pub(crate) fn register(_r: &mut Registry) {}

@@ -1,0 +1,5 @@
+//! ip functions.
+
+use crate::Registry;
+
+pub(crate) fn register(_r: &mut Registry) {}

@@ -1,0 +1,48 @@
+//! Helpers for the function tests.
+#![allow(dead_code)]
+
+use cairn_value::{Type, Value};
+
+use crate::{CallError, Context, Registry};
+
+pub fn call(name: &str, args: Vec<Value>) -> Result<Value, CallError> {
+    Registry::standard().call(name, &Context::default(), &args)
+}
+
+/// Calls and renders the result as the console does, for compact asserts.
+pub fn show(name: &str, args: Vec<Value>) -> String {
+    match call(name, args) {
+        Ok(v) => cairn_value::display::console(&v),
+        Err(e) => format!("error: {e}"),
+    }
+}
+
+pub fn s(x: &str) -> Value {
+    Value::string(x)
+}
+pub fn n(x: i64) -> Value {
+    Value::int(x)
+}
+pub fn num(x: &str) -> Value {
+    Value::number(cairn_value::Number::parse(x).expect("test number"))
+}
+pub fn b(x: bool) -> Value {
+    Value::bool(x)
+}
+pub fn tuple(items: Vec<Value>) -> Value {
+    Value::tuple(items)
+}
+pub fn strs(items: &[&str]) -> Value {
+    Value::list(Type::String, items.iter().map(|x| s(x)).collect())
+}
+pub fn obj(items: &[(&str, Value)]) -> Value {
+    Value::object(
+        items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
+}
+pub fn unknown(t: Type) -> Value {
+    Value::unknown(t)
+}
