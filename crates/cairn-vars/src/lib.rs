@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use cairn_config::{Loader, Module, RawVar, RawVarSource, Variable, VarFileKind};
+use cairn_config::{Loader, Module, RawVar, RawVarSource, VarFileKind, Variable};
 use cairn_diagnostics::{Diagnostic, Diagnostics, Span};
 use cairn_eval::{Evaluator, NoReferences, Reference, Resolver};
 use cairn_functions::{Context, Registry};
@@ -63,7 +63,14 @@ where
             };
             match raw_value(&raw, var, &ev) {
                 Ok(v) => {
-                    out.insert(raw.name.clone(), GivenValue { value: v, span: None, origin });
+                    out.insert(
+                        raw.name.clone(),
+                        GivenValue {
+                            value: v,
+                            span: None,
+                            origin,
+                        },
+                    );
                 }
                 Err(d) => diags.push(d),
             }
@@ -118,7 +125,11 @@ where
                         Ok(v) => {
                             out.insert(
                                 a.name.clone(),
-                                GivenValue { value: v, span: a.expr.span().or(a.span.clone()), origin: f.name.to_string() },
+                                GivenValue {
+                                    value: v,
+                                    span: a.expr.span().or(a.span.clone()),
+                                    origin: f.name.to_string(),
+                                },
                             );
                         }
                         Err(d) => diags.push(d),
@@ -141,7 +152,14 @@ where
                 };
                 match raw_value(&raw, var, &ev) {
                     Ok(v) => {
-                        out.insert(raw.name.clone(), GivenValue { value: v, span: None, origin: "-var".into() });
+                        out.insert(
+                            raw.name.clone(),
+                            GivenValue {
+                                value: v,
+                                span: None,
+                                origin: "-var".into(),
+                            },
+                        );
                     }
                     Err(d) => diags.push(d),
                 }
@@ -213,7 +231,9 @@ pub fn finalize(
             _ => {
                 return Err(Diagnostic::error(
                     "Required variable not set",
-                    format!("Unsuitable value for {addr}: required variable may not be set to null."),
+                    format!(
+                        "Unsuitable value for {addr}: required variable may not be set to null."
+                    ),
                 )
                 .with_span(at));
             }
@@ -221,7 +241,11 @@ pub fn finalize(
     }
     if let Some(tc) = &var.type_constraint {
         v = convert(&v, &tc.ty).map_err(|e| {
-            let decl = var.decl_span.as_ref().map(|s| format!(" declared at {s}")).unwrap_or_default();
+            let decl = var
+                .decl_span
+                .as_ref()
+                .map(|s| format!(" declared at {s}"))
+                .unwrap_or_default();
             Diagnostic::error(
                 "Invalid value for input variable",
                 format!("The given value is not suitable for {addr}{decl}: {e}."),
@@ -255,12 +279,31 @@ pub fn apply_default(v: &Value, path: &[String], default: &Value) -> Value {
     };
     let marked = v.sensitive;
     let out = match (&v.kind, first.as_str()) {
-        (Kind::List(t, items), "*") => Value::list(t.clone(), items.iter().map(|x| apply_default(x, rest, default)).collect()),
-        (Kind::Set(t, items), "*") => Value::set(t.clone(), items.iter().map(|x| apply_default(x, rest, default)).collect()),
-        (Kind::Tuple(items), "*") => Value::tuple(items.iter().map(|x| apply_default(x, rest, default)).collect()),
+        (Kind::List(t, items), "*") => Value::list(
+            t.clone(),
+            items
+                .iter()
+                .map(|x| apply_default(x, rest, default))
+                .collect(),
+        ),
+        (Kind::Set(t, items), "*") => Value::set(
+            t.clone(),
+            items
+                .iter()
+                .map(|x| apply_default(x, rest, default))
+                .collect(),
+        ),
+        (Kind::Tuple(items), "*") => Value::tuple(
+            items
+                .iter()
+                .map(|x| apply_default(x, rest, default))
+                .collect(),
+        ),
         (Kind::Map(t, m), "*") => Value::map(
             t.clone(),
-            m.iter().map(|(k, x)| (k.clone(), apply_default(x, rest, default))).collect(),
+            m.iter()
+                .map(|(k, x)| (k.clone(), apply_default(x, rest, default)))
+                .collect(),
         ),
         (Kind::Object(m), name) => {
             let mut m = (**m).clone();
@@ -337,10 +380,17 @@ pub fn check_validations(
             Ok(Some(false)) => {
                 let msg = match ev.eval(&rule.error_message) {
                     Ok(m) if m.is_sensitive_deep() => "(error message is sensitive)".to_string(),
-                    Ok(m) => m.as_str().map(str::to_string).unwrap_or_else(|| "(invalid error message)".into()),
+                    Ok(m) => m
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| "(invalid error message)".into()),
                     Err(d) => format!("(the error message could not be evaluated: {})", d.detail),
                 };
-                let rule_at = rule.condition.span().map(|s| format!("\n\nThis was checked by the validation rule at {s}.")).unwrap_or_default();
+                let rule_at = rule
+                    .condition
+                    .span()
+                    .map(|s| format!("\n\nThis was checked by the validation rule at {s}."))
+                    .unwrap_or_default();
                 diags.push(
                     Diagnostic::error("Invalid value for variable", format!("{msg}{rule_at}"))
                         .with_span(given_span.cloned().or(var.decl_span.clone()))
@@ -348,8 +398,11 @@ pub fn check_validations(
                 );
             }
             Err(e) => diags.push(
-                Diagnostic::error("Invalid validation condition", format!("The condition must be a bool: {e}."))
-                    .with_span(rule.condition.span()),
+                Diagnostic::error(
+                    "Invalid validation condition",
+                    format!("The condition must be a bool: {e}."),
+                )
+                .with_span(rule.condition.span()),
             ),
         }
     }
@@ -378,7 +431,13 @@ pub fn root_values(
         }
     }
     for (name, var) in &module.variables {
-        diags.extend(check_validations(var, &values, given.get(name).and_then(|g| g.span.as_ref()), funcs, ctx));
+        diags.extend(check_validations(
+            var,
+            &values,
+            given.get(name).and_then(|g| g.span.as_ref()),
+            funcs,
+            ctx,
+        ));
     }
     (values, diags)
 }

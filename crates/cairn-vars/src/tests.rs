@@ -62,7 +62,11 @@ variable "untyped" {
 }
 "#;
 
-fn run(files: &[(&str, &str)], cli: &[CliInput], env: &[(&str, &str)]) -> (BTreeMap<String, Value>, Diagnostics) {
+fn run(
+    files: &[(&str, &str)],
+    cli: &[CliInput],
+    env: &[(&str, &str)],
+) -> (BTreeMap<String, Value>, Diagnostics) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("main.tf"), MAIN).unwrap();
     for (n, t) in files {
@@ -82,7 +86,10 @@ fn run(files: &[(&str, &str)], cli: &[CliInput], env: &[(&str, &str)]) -> (BTree
             other => other.clone(),
         })
         .collect();
-    let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let (given, mut diags) = gather_root(&loader, &module, dir.path(), &cli, env, &funcs, &ctx);
     let (values, d2) = root_values(&module, &given, &funcs, &ctx);
     diags.extend(d2);
@@ -94,7 +101,9 @@ fn show(v: &BTreeMap<String, Value>, k: &str) -> String {
 }
 
 fn summaries(d: &Diagnostics) -> Vec<String> {
-    d.iter().map(|d| format!("{}: {}", d.summary, d.detail)).collect()
+    d.iter()
+        .map(|d| format!("{}: {}", d.summary, d.detail))
+        .collect()
 }
 
 #[test]
@@ -106,7 +115,10 @@ fn precedence_env_files_cli() {
             ("a.auto.tfvars", "count_n = 2\n"),
             ("extra.tfvars", "region = \"ap-south-1\"\n"),
         ],
-        &[CliInput::Var("region=us-west-2".into()), CliInput::VarFile("extra.tfvars".into())],
+        &[
+            CliInput::Var("region=us-west-2".into()),
+            CliInput::VarFile("extra.tfvars".into()),
+        ],
         &[("TF_VAR_count_n", "0"), ("CAIRN_VAR_tags", "{a = \"b\"}")],
     );
     assert!(!d.has_errors(), "{:?}", summaries(&d));
@@ -140,16 +152,31 @@ fn missing_required_and_type_errors_are_all_reported() {
     let (_, d) = run(&[("terraform.tfvars", "tags = \"notamap\"\n")], &[], &[]);
     let s = summaries(&d);
     assert_eq!(s.len(), 2, "{s:?}");
-    assert!(s.iter().any(|x| x.starts_with("No value for required variable: The root module input variable \"count_n\" is not set")));
+    assert!(s.iter().any(|x| x.starts_with(
+        "No value for required variable: The root module input variable \"count_n\" is not set"
+    )));
     assert!(s.iter().any(|x| x.starts_with("Invalid value for input variable: The given value is not suitable for var.tags declared at main.tf:11:1") && x.ends_with(": map of string required.")), "{s:?}");
-    let tag_err = d.iter().find(|x| x.summary == "Invalid value for input variable").unwrap();
+    let tag_err = d
+        .iter()
+        .find(|x| x.summary == "Invalid value for input variable")
+        .unwrap();
     let sp = tag_err.span.as_ref().unwrap();
-    assert_eq!((sp.file.as_ref(), sp.start.line, sp.start.column), ("terraform.tfvars", 1, 8));
+    assert_eq!(
+        (sp.file.as_ref(), sp.start.line, sp.start.column),
+        ("terraform.tfvars", 1, 8)
+    );
 }
 
 #[test]
 fn validation_blocks() {
-    let (_, d) = run(&[], &[CliInput::Var("count_n=1".into()), CliInput::Var("env=stage".into())], &[]);
+    let (_, d) = run(
+        &[],
+        &[
+            CliInput::Var("count_n=1".into()),
+            CliInput::Var("env=stage".into()),
+        ],
+        &[],
+    );
     let s = summaries(&d);
     assert_eq!(s.len(), 1, "{s:?}");
     assert!(s[0].starts_with("Invalid value for variable: env must be dev or prod.\n\nThis was checked by the validation rule at main.tf:32:21"), "{s:?}");
@@ -165,14 +192,23 @@ fn nullable_and_undeclared() {
     let s = summaries(&d);
     // null for a non-nullable variable with a default takes the default.
     assert_eq!(show(&v, "strict"), "\"d\"");
-    assert!(s.iter().any(|x| x.starts_with("Value for undeclared variable: The root module does not declare a variable named \"nope\"")));
+    assert!(s.iter().any(|x| x.starts_with(
+        "Value for undeclared variable: The root module does not declare a variable named \"nope\""
+    )));
     assert!(s.iter().any(|x| x.starts_with("Value for undeclared variable: A variable named \"other\" was assigned on the command line")));
     assert_eq!(d.errors().count(), 1, "{s:?}");
 }
 
 #[test]
 fn cli_values_are_typed_by_the_declaration() {
-    let (v, d) = run(&[], &[CliInput::Var("count_n=42".into()), CliInput::Var("tags={x=\"1\"}".into())], &[]);
+    let (v, d) = run(
+        &[],
+        &[
+            CliInput::Var("count_n=42".into()),
+            CliInput::Var("tags={x=\"1\"}".into()),
+        ],
+        &[],
+    );
     assert!(!d.has_errors(), "{:?}", summaries(&d));
     assert_eq!(show(&v, "count_n"), "42");
     assert_eq!(show(&v, "tags"), "tomap({\n  \"x\" = \"1\"\n})");
