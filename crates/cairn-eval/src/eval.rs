@@ -589,14 +589,16 @@ impl Cx<'_, '_> {
                 .iter()
                 .map(|(k, x)| (Value::string(k.as_str()), x.clone()))
                 .collect(),
-            _ => return Err(err(
-                "Iteration over non-iterable value",
-                format!(
+            _ => {
+                return Err(err(
+                    "Iteration over non-iterable value",
+                    format!(
                     "A value of type {} cannot be used as the collection in a 'for' expression.",
                     coll.ty().friendly_name()
                 ),
-                csp,
-            )),
+                    csp,
+                ))
+            }
         };
         let kname = f.intro.key_var.as_ref().map(|k| k.as_str());
         let vname = f.intro.value_var.as_str();
@@ -785,10 +787,15 @@ impl Cx<'_, '_> {
         }
         self.ev.funcs.call(name, self.ev.ctx, &args).map_err(|e| {
             let (summary, detail) = e.summary_detail();
-            let sp = e
-                .arg_index()
-                .and_then(|i| arg_spans.get(i).cloned().flatten())
-                .or_else(|| self.span(whole.clone()));
+            let sp = match &e {
+                // Arity errors point at the function name, like the static check.
+                cairn_functions::CallError::TooFew { .. }
+                | cairn_functions::CallError::TooMany { .. } => name_span.clone(),
+                _ => e
+                    .arg_index()
+                    .and_then(|i| arg_spans.get(i).cloned().flatten()),
+            }
+            .or_else(|| self.span(whole.clone()));
             Diagnostic::error(summary, detail).with_span(sp)
         })
     }

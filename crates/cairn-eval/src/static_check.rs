@@ -62,7 +62,14 @@ impl Visit for Calls<'_> {
             Some((min, _)) if n < min => self.diags.push(
                 Diagnostic::error(
                     "Not enough function arguments",
-                    format!("Function {name:?} expects {min} argument(s), but {n} were given."),
+                    format!(
+                        "Function {name:?} expects {min} argument(s). Missing value for {:?}.",
+                        self.funcs
+                            .get(&name)
+                            .and_then(|f| f.params.get(n))
+                            .map(|p| p.name)
+                            .unwrap_or("value")
+                    ),
                 )
                 .with_span(span),
             ),

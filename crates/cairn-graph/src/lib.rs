@@ -111,7 +111,7 @@ impl ConfigGraph {
                 let names: Vec<String> = c.iter().map(|i| self.graph[*i].to_string()).collect();
                 let span = c.iter().find_map(|i| decl_span(tree, &self.graph[*i]));
                 diags.push(
-                    Diagnostic::error("Cycle", format!("Cycle: {}", names.join(", ")))
+                    Diagnostic::error("Cycle", names.join(", "))
                         .with_span(span)
                         .with_hint("These objects refer to each other; remove one of the references so that one of them can be evaluated first."),
                 );

@@ -5,6 +5,8 @@
 //! Expressions from `.tf.json` files are parsed into the same tree (their
 //! strings are templates), with `offset` pointing at the JSON string.
 
+pub mod json;
+
 use std::ops::Range;
 use std::sync::Arc;
 

@@ -84,7 +84,7 @@ where
         match input {
             CliInput::Var(arg) => match loader.parse_cli_var(arg) {
                 Ok(raw) => ordered.push(Source::Cli(raw)),
-                Err(d) => diags.push(d),
+                Err(d) => diags.extend(d),
             },
             CliInput::VarFile(p) => {
                 if !p.is_file() {
@@ -184,7 +184,12 @@ fn raw_value(raw: &RawVar, var: &Variable, ev: &Evaluator<'_>) -> Result<Value, 
     }
     match &raw.expr {
         Ok(e) => ev.eval(e),
-        Err(d) => Err(d.clone()),
+        Err(d) => Err(d.iter().next().cloned().unwrap_or_else(|| {
+            Diagnostic::error(
+                "Invalid value for variable",
+                format!("The value for var.{} could not be parsed.", raw.name),
+            )
+        })),
     }
 }
 
@@ -204,7 +209,14 @@ pub fn finalize(
     funcs: &Registry,
     ctx: &Context,
 ) -> Result<Value, Diagnostic> {
-    let at = given.and_then(|g| g.span.clone()).or(var.decl_span.clone());
+    let at = match given {
+        Some(g) => g.span.clone().or(var.decl_span.clone()),
+        None => var
+            .default
+            .as_ref()
+            .and_then(|d| d.span())
+            .or(var.decl_span.clone()),
+    };
     let addr = qualified(module_addr, &var.name);
     let (mut v, from_default) = match given {
         Some(g) => (g.value.clone(), false),
