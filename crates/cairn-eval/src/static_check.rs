@@ -76,9 +76,7 @@ impl Visit for Calls<'_> {
             Some((_, Some(max))) if n > max => self.diags.push(
                 Diagnostic::error(
                     "Too many function arguments",
-                    format!(
-                        "Function {name:?} expects only {max} argument(s), but {n} were given."
-                    ),
+                    format!("Function {name:?} expects only {max} argument(s)."),
                 )
                 .with_span(span),
             ),

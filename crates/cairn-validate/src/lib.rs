@@ -1,0 +1,517 @@
+//! `cairn validate`: everything that can be checked without touching
+//! infrastructure, all reported at once.
+//!
+//! 1. loading: syntax and block structure (cairn-config);
+//! 2. the dependency graph: undeclared references, misplaced
+//!    `count`/`each`/`self`, cycles (cairn-graph);
+//! 3. function calls: unknown functions and wrong argument counts;
+//! 4. module interfaces: arguments a module does not declare, required
+//!    arguments missing;
+//! 5. variables: values from files, flags and environment, converted to
+//!    their types, with `validation` blocks;
+//! 6. an evaluation of every expression in dependency order, with resources
+//!    unknown: type errors in constants, bad `count`/`for_each` values,
+//!    sensitive values in unmarked root outputs.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use cairn_config::{Loader, ModuleTree};
+use cairn_diagnostics::{Diagnostic, Diagnostics, SourceMap, Span};
+use cairn_eval::{Evaluator, Reference, Resolver};
+use cairn_functions::{Context, Registry};
+use cairn_graph::{expand, node_exprs, ConfigGraph, Kind, NodeId};
+use cairn_value::{Type, Value};
+use cairn_vars::CliInput;
+
+/// What `validate` is given besides the directory.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `-var` and `-var-file` in command-line order.
+    pub cli: Vec<CliInput>,
+    /// The process environment (for `TF_VAR_`/`CAIRN_VAR_` values).
+    pub env: Vec<(String, String)>,
+    /// `terraform.workspace`.
+    pub workspace: String,
+    /// Report missing values of required root variables (Terraform's own
+    /// validate does not; plan does).
+    pub require_root_vars: bool,
+}
+
+/// The result: diagnostics and the sources they point into.
+pub struct Outcome {
+    pub diags: Diagnostics,
+    pub sources: SourceMap,
+    pub tree: Option<ModuleTree>,
+}
+
+/// Validates the configuration in `dir`.
+pub fn validate(dir: &Path, opts: &Options) -> Outcome {
+    let loader = Loader::new(dir);
+    let (tree, mut diags) = loader.load_tree(dir);
+    let Some(tree) = tree else {
+        let sources = loader.sources().clone();
+        return Outcome {
+            diags: sorted(diags),
+            sources,
+            tree: None,
+        };
+    };
+    let funcs = Arc::new(Registry::standard());
+    let ctx = cairn_eval::context_with_templates(
+        Context {
+            base_dir: dir.to_path_buf(),
+            plan_time: true,
+            template: None,
+        },
+        funcs.clone(),
+    );
+
+    let (graph, d) = cairn_graph::build(&tree);
+    diags.extend(d);
+    let cycles = graph.cycle_diagnostics(&tree);
+    let has_cycles = !cycles.is_empty();
+    diags.extend(cycles);
+
+    for i in graph.graph.node_indices() {
+        for u in node_exprs(&tree, &graph.graph[i]) {
+            for d in cairn_eval::static_check::check_calls(u.expr, &funcs) {
+                diags.push(d);
+            }
+        }
+    }
+    diags.extend(module_interfaces(&tree));
+
+    // Root variables.
+    let mut root_vars = BTreeMap::new();
+    if let Some(root) = tree.root() {
+        let (given, d) = cairn_vars::gather_root(
+            &loader,
+            root,
+            dir,
+            &opts.cli,
+            opts.env.clone(),
+            &funcs,
+            &ctx,
+        );
+        diags.extend(d);
+        let (values, d) = cairn_vars::root_values(root, &given, &funcs, &ctx);
+        for x in d.iter() {
+            if x.summary == "No value for required variable" && !opts.require_root_vars {
+                continue;
+            }
+            diags.push(x.clone());
+        }
+        root_vars = values;
+    }
+
+    // Evaluation needs an order; with cycles there is none.
+    if !has_cycles {
+        let mut w = Walk {
+            tree: &tree,
+            graph: &graph,
+            funcs: &funcs,
+            ctx: &ctx,
+            root_dir: dir.to_path_buf(),
+            workspace: if opts.workspace.is_empty() {
+                "default".into()
+            } else {
+                opts.workspace.clone()
+            },
+            values: HashMap::new(),
+            diags: Diagnostics::new(),
+        };
+        for (n, v) in root_vars {
+            w.values.insert(
+                NodeId {
+                    module: Vec::new(),
+                    kind: Kind::Variable,
+                    name: n,
+                },
+                v,
+            );
+        }
+        w.run();
+        diags.extend(w.diags);
+    }
+    let sources = loader.sources().clone();
+    Outcome {
+        diags: sorted(diags),
+        sources,
+        tree: Some(tree),
+    }
+}
+
+fn sorted(mut d: Diagnostics) -> Diagnostics {
+    d.sort_dedup();
+    d
+}
+
+/// Module call arguments against the called module's variables.
+fn module_interfaces(tree: &ModuleTree) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    for (path, node) in &tree.nodes {
+        for (name, call) in &node.module.module_calls {
+            let mut child_path = path.clone();
+            child_path.push(name.clone());
+            let Some(child) = tree.get(&child_path) else {
+                continue;
+            };
+            for (arg, a) in &call.inputs {
+                if !child.variables.contains_key(arg) {
+                    diags.push(
+                        Diagnostic::error(
+                            "Unsupported argument",
+                            format!("An argument named {arg:?} is not expected here."),
+                        )
+                        .with_span(a.name_span.clone().or(a.span.clone()))
+                        .with_hint(format!(
+                            "module.{name} ({}) declares no variable {arg:?}; its variables are: {}.",
+                            call.source,
+                            child.variables.keys().cloned().collect::<Vec<_>>().join(", ")
+                        )),
+                    );
+                }
+            }
+            for (vname, v) in &child.variables {
+                if v.default.is_none() && !call.inputs.contains_key(vname) {
+                    diags.push(
+                        Diagnostic::error(
+                            "Missing required argument",
+                            format!("The argument {vname:?} is required, but no definition was found."),
+                        )
+                        .with_span(call.decl_span.clone())
+                        .with_hint(format!("module.{name} needs {vname} = <value>: variable {vname:?} in {} has no default.", call.source)),
+                    );
+                }
+            }
+        }
+    }
+    diags
+}
+
+/// The evaluation walk.
+struct Walk<'a> {
+    tree: &'a ModuleTree,
+    graph: &'a ConfigGraph,
+    funcs: &'a Registry,
+    ctx: &'a Context,
+    root_dir: PathBuf,
+    workspace: String,
+    values: HashMap<NodeId, Value>,
+    diags: Diagnostics,
+}
+
+/// Resolves references in one module, from the values computed so far.
+struct Scope<'w, 'a> {
+    walk: &'w Walk<'a>,
+    module: &'w [String],
+}
+
+impl Resolver for Scope<'_, '_> {
+    fn resolve(&self, r: &Reference, _span: Option<&Span>) -> Result<Value, Diagnostic> {
+        let w = self.walk;
+        let get = |kind, name: &str| {
+            w.values
+                .get(&NodeId {
+                    module: self.module.to_vec(),
+                    kind,
+                    name: name.to_string(),
+                })
+                .cloned()
+                .unwrap_or_else(Value::dynamic_unknown)
+        };
+        Ok(match r {
+            Reference::Var(n) => get(Kind::Variable, n),
+            Reference::Local(n) => get(Kind::Local, n),
+            Reference::Module(n) => {
+                let m = w.tree.get(self.module);
+                let call = m.and_then(|m| m.module_calls.get(n));
+                match call {
+                    Some(c) if c.count.is_none() && c.for_each.is_none() => {
+                        let mut child = self.module.to_vec();
+                        child.push(n.clone());
+                        let outs = w.tree.get(&child).map(|cm| {
+                            cm.outputs
+                                .keys()
+                                .map(|o| {
+                                    let v = w
+                                        .values
+                                        .get(&NodeId {
+                                            module: child.clone(),
+                                            kind: Kind::Output,
+                                            name: o.clone(),
+                                        })
+                                        .cloned()
+                                        .unwrap_or_else(Value::dynamic_unknown);
+                                    (o.clone(), v)
+                                })
+                                .collect::<BTreeMap<_, _>>()
+                        });
+                        match outs {
+                            Some(o) => Value::object(o),
+                            None => Value::dynamic_unknown(),
+                        }
+                    }
+                    _ => Value::dynamic_unknown(),
+                }
+            }
+            Reference::CountIndex => Value::unknown(Type::Number),
+            Reference::EachKey => Value::unknown(Type::String),
+            Reference::Path(p) => {
+                let dir = match p.as_str() {
+                    "root" => ".".to_string(),
+                    "cwd" => w.root_dir.to_string_lossy().to_string(),
+                    _ => w
+                        .tree
+                        .nodes
+                        .get(self.module)
+                        .map(|n| module_dir(&w.root_dir, &n.module.dir))
+                        .unwrap_or_else(|| ".".into()),
+                };
+                Value::string(dir)
+            }
+            Reference::TerraformWorkspace => Value::string(w.workspace.as_str()),
+            _ => Value::dynamic_unknown(),
+        })
+    }
+}
+
+/// `path.module`: the module's directory relative to the root, as
+/// Terraform gives it (`.` for the root).
+fn module_dir(root: &Path, dir: &Path) -> String {
+    match dir.strip_prefix(root) {
+        Ok(rel) if rel.as_os_str().is_empty() => ".".into(),
+        Ok(rel) => rel.to_string_lossy().to_string(),
+        Err(_) => dir.to_string_lossy().to_string(),
+    }
+}
+
+impl Walk<'_> {
+    fn eval_in(
+        &self,
+        module: &[String],
+        e: &cairn_syntax::Expr,
+        bound: &[String],
+    ) -> Result<Value, Diagnostic> {
+        let scope = Scope { walk: self, module };
+        let mut ev = Evaluator::new(&scope, self.funcs, self.ctx);
+        for b in bound {
+            ev = ev.with_bound(b.clone(), Value::dynamic_unknown());
+        }
+        ev.eval(e)
+    }
+
+    fn run(&mut self) {
+        let Ok(order) = self.graph.order() else {
+            return;
+        };
+        for ix in order {
+            let id = self.graph.graph[ix].clone();
+            let v = self.node(&id);
+            self.values.insert(id, v);
+        }
+    }
+
+    /// Evaluates a node's expressions; returns the node's value.
+    fn node(&mut self, id: &NodeId) -> Value {
+        let tree = self.tree;
+        let Some(m) = tree.get(&id.module) else {
+            return Value::dynamic_unknown();
+        };
+        match id.kind {
+            Kind::Variable => self.variable(id, m),
+            Kind::Local => match m.locals.get(&id.name) {
+                Some(l) => self.eval_or_unknown(&id.module, &l.expr, &[]),
+                None => Value::dynamic_unknown(),
+            },
+            Kind::Output => {
+                let Some(o) = m.outputs.get(&id.name) else {
+                    return Value::dynamic_unknown();
+                };
+                let v = self.eval_or_unknown(&id.module, &o.expr, &[]);
+                if id.module.is_empty() && !o.sensitive && v.is_sensitive_deep() {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "Output refers to sensitive values",
+                            "To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, cairn requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent.",
+                        )
+                        .with_span(o.expr.span())
+                        .with_hint("If you do intend to export this data, annotate the output value as sensitive by adding the argument sensitive = true."),
+                    );
+                }
+                for e in &o.depends_on {
+                    self.eval_or_unknown(&id.module, e, &[]);
+                }
+                if o.sensitive {
+                    v.marked()
+                } else {
+                    v
+                }
+            }
+            Kind::Resource | Kind::Data => {
+                let r = if id.kind == Kind::Resource {
+                    m.resources.get(&id.name)
+                } else {
+                    m.data.get(&id.name)
+                };
+                if let Some(r) = r {
+                    if let Some(c) = &r.count {
+                        let v = self.eval_or_unknown(&id.module, c, &[]);
+                        if let Err(d) = expand::count(&v, c.span().as_ref()) {
+                            self.diags.push(d.with_address(id.to_string()));
+                        }
+                    }
+                    if let Some(f) = &r.for_each {
+                        let v = self.eval_or_unknown(&id.module, f, &[]);
+                        if let Err(d) = expand::for_each(&v, f.span().as_ref()) {
+                            self.diags.push(d.with_address(id.to_string()));
+                        }
+                    }
+                }
+                self.other_exprs(id, true);
+                Value::dynamic_unknown()
+            }
+            Kind::ModuleCall => {
+                if let Some(c) = m.module_calls.get(&id.name) {
+                    if let Some(e) = &c.count {
+                        let v = self.eval_or_unknown(&id.module, e, &[]);
+                        if let Err(d) = expand::count(&v, e.span().as_ref()) {
+                            self.diags.push(d.with_address(id.to_string()));
+                        }
+                    }
+                    if let Some(e) = &c.for_each {
+                        let v = self.eval_or_unknown(&id.module, e, &[]);
+                        if let Err(d) = expand::for_each(&v, e.span().as_ref()) {
+                            self.diags.push(d.with_address(id.to_string()));
+                        }
+                    }
+                }
+                Value::dynamic_unknown()
+            }
+            Kind::Check => {
+                self.other_exprs(id, false);
+                Value::dynamic_unknown()
+            }
+        }
+    }
+
+    /// Evaluates every expression of a resource or check other than
+    /// `count`/`for_each` (already checked), for their errors.
+    fn other_exprs(&mut self, id: &NodeId, skip_meta: bool) {
+        let tree = self.tree;
+        let m = tree.get(&id.module);
+        let meta: Vec<*const cairn_syntax::Expr> = m
+            .and_then(|m| {
+                if id.kind == Kind::Resource {
+                    m.resources.get(&id.name)
+                } else {
+                    m.data.get(&id.name)
+                }
+            })
+            .map(|r| {
+                r.count
+                    .iter()
+                    .chain(r.for_each.iter())
+                    .map(|e| e as *const _)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for u in node_exprs(tree, id) {
+            if skip_meta && meta.contains(&(u.expr as *const _)) {
+                continue;
+            }
+            self.eval_or_unknown(&u.scope, u.expr, &u.bound);
+        }
+    }
+
+    fn eval_or_unknown(
+        &mut self,
+        module: &[String],
+        e: &cairn_syntax::Expr,
+        bound: &[String],
+    ) -> Value {
+        match self.eval_in(module, e, bound) {
+            Ok(v) => v,
+            Err(d) => {
+                self.diags.push(d);
+                Value::dynamic_unknown()
+            }
+        }
+    }
+
+    fn variable(&mut self, id: &NodeId, m: &cairn_config::Module) -> Value {
+        if id.module.is_empty() {
+            // Root values were computed (and validated) up front.
+            return self
+                .values
+                .get(id)
+                .cloned()
+                .unwrap_or_else(Value::dynamic_unknown);
+        }
+        let Some(var) = m.variables.get(&id.name) else {
+            return Value::dynamic_unknown();
+        };
+        let (call_name, parent) = match id.module.split_last() {
+            Some(x) => x,
+            None => return Value::dynamic_unknown(),
+        };
+        let input = self
+            .tree
+            .get(parent)
+            .and_then(|p| p.module_calls.get(call_name))
+            .and_then(|c| c.inputs.get(&id.name));
+        let given = match input {
+            Some(a) => {
+                let v = self.eval_or_unknown(parent, &a.expr, &[]);
+                Some(cairn_vars::GivenValue {
+                    value: v,
+                    span: a.expr.span(),
+                    origin: format!("module.{call_name}"),
+                })
+            }
+            None => None,
+        };
+        let addr = cairn_config::module_address(&id.module);
+        // Missing required arguments are reported by module_interfaces.
+        if given.is_none() && var.default.is_none() {
+            return Value::unknown(var.ty());
+        }
+        let v = match cairn_vars::finalize(var, given.as_ref(), &addr, self.funcs, self.ctx) {
+            Ok(v) => v,
+            Err(d) => {
+                self.diags.push(d);
+                return Value::unknown(var.ty());
+            }
+        };
+        if !var.validations.is_empty() {
+            let mut vars = BTreeMap::new();
+            for name in m.variables.keys() {
+                let key = NodeId {
+                    module: id.module.clone(),
+                    kind: Kind::Variable,
+                    name: name.clone(),
+                };
+                let val = if *name == id.name {
+                    Some(v.clone())
+                } else {
+                    self.values.get(&key).cloned()
+                };
+                vars.insert(name.clone(), val.unwrap_or_else(Value::dynamic_unknown));
+            }
+            let span = given.as_ref().and_then(|g| g.span.clone());
+            self.diags.extend(cairn_vars::check_validations(
+                var,
+                &vars,
+                span.as_ref(),
+                self.funcs,
+                self.ctx,
+            ));
+        }
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests;
