@@ -571,12 +571,8 @@ impl Cx<'_, '_> {
         }
         let marked = coll.sensitive;
         if coll.is_unknown() {
-            let t = if f.key_expr.is_some() {
-                Type::Dynamic
-            } else {
-                Type::Dynamic
-            };
-            return Ok(Value::unknown(t).mark(marked));
+            // The result's type depends on the elements, unknown too.
+            return Ok(Value::dynamic_unknown().mark(marked));
         }
         let pairs: Vec<(Value, Value)> = match &coll.kind {
             Kind::List(_, items) | Kind::Tuple(items) => items
@@ -706,14 +702,19 @@ impl Cx<'_, '_> {
                 let key = kv.as_str().unwrap_or_default().to_string();
                 if f.grouping {
                     groups.entry(key).or_default().push(val);
-                } else if obj_out.contains_key(&key) {
-                    return Err(err(
-                        "Duplicate object key",
-                        format!("Two different items produced the key {key:?} in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key."),
-                        sp,
-                    ));
                 } else {
-                    obj_out.insert(key, val);
+                    match obj_out.entry(key) {
+                        std::collections::btree_map::Entry::Occupied(o) => {
+                            return Err(err(
+                                "Duplicate object key",
+                                format!("Two different items produced the key {:?} in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.", o.key()),
+                                sp,
+                            ));
+                        }
+                        std::collections::btree_map::Entry::Vacant(v) => {
+                            v.insert(val);
+                        }
+                    }
                 }
             }
         }

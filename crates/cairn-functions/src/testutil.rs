@@ -46,3 +46,39 @@ pub fn obj(items: &[(&str, Value)]) -> Value {
 pub fn unknown(t: Type) -> Value {
     Value::unknown(t)
 }
+
+/// Calls with a given context (base directory, plan time, renderer).
+pub fn call_in(ctx: &Context, name: &str, args: Vec<Value>) -> Result<Value, CallError> {
+    Registry::standard().call(name, ctx, &args)
+}
+
+/// Like [`show`], with a given context.
+pub fn show_in(ctx: &Context, name: &str, args: Vec<Value>) -> String {
+    match call_in(ctx, name, args) {
+        Ok(v) => cairn_value::display::console(&v),
+        Err(e) => format!("error: {e}"),
+    }
+}
+
+/// Calls and returns the result's type (for checking return types).
+pub fn call_ty(name: &str, args: Vec<Value>) -> Type {
+    call(name, args).expect("call succeeds").ty()
+}
+pub fn list(t: Type, items: Vec<Value>) -> Value {
+    Value::list(t, items)
+}
+pub fn set(t: Type, items: Vec<Value>) -> Value {
+    Value::set(t, items)
+}
+pub fn map(t: Type, items: &[(&str, Value)]) -> Value {
+    Value::map(
+        t,
+        items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
+}
+pub fn nums(items: &[i64]) -> Value {
+    Value::list(Type::Number, items.iter().map(|i| n(*i)).collect())
+}

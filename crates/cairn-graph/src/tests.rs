@@ -106,8 +106,8 @@ fn cycles_name_every_member() {
     assert_eq!(
         e,
         vec![
-            "Cycle: local.a, local.b, local.c",
-            "Cycle: terraform_data.x, terraform_data.y"
+            "local.a, local.b, local.c",
+            "terraform_data.x, terraform_data.y"
         ]
     );
 }

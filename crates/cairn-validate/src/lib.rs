@@ -44,6 +44,21 @@ pub struct Outcome {
     pub diags: Diagnostics,
     pub sources: SourceMap,
     pub tree: Option<ModuleTree>,
+    /// What the walk computed: variables, locals and outputs that do not
+    /// depend on resources (for `console`).
+    pub values: Values,
+}
+
+impl Outcome {
+    /// A resolver for expressions typed at the console, in the root module.
+    pub fn root_scope(&self) -> Option<Scope<'_>> {
+        self.tree.as_ref().map(|tree| Scope {
+            tree,
+            vals: &self.values,
+            module: &[],
+            strict: true,
+        })
+    }
 }
 
 /// Validates the configuration in `dir`.
@@ -56,6 +71,7 @@ pub fn validate(dir: &Path, opts: &Options) -> Outcome {
             diags: sorted(diags),
             sources,
             tree: None,
+            values: Values::default(),
         };
     };
     let funcs = Arc::new(Registry::standard());
@@ -106,6 +122,15 @@ pub fn validate(dir: &Path, opts: &Options) -> Outcome {
         root_vars = values;
     }
 
+    let mut vals = Values {
+        values: HashMap::new(),
+        root_dir: dir.to_path_buf(),
+        workspace: if opts.workspace.is_empty() {
+            "default".into()
+        } else {
+            opts.workspace.clone()
+        },
+    };
     // Evaluation needs an order; with cycles there is none.
     if !has_cycles {
         let mut w = Walk {
@@ -113,17 +138,11 @@ pub fn validate(dir: &Path, opts: &Options) -> Outcome {
             graph: &graph,
             funcs: &funcs,
             ctx: &ctx,
-            root_dir: dir.to_path_buf(),
-            workspace: if opts.workspace.is_empty() {
-                "default".into()
-            } else {
-                opts.workspace.clone()
-            },
-            values: HashMap::new(),
+            vals: vals.clone(),
             diags: Diagnostics::new(),
         };
         for (n, v) in root_vars {
-            w.values.insert(
+            w.vals.values.insert(
                 NodeId {
                     module: Vec::new(),
                     kind: Kind::Variable,
@@ -134,12 +153,14 @@ pub fn validate(dir: &Path, opts: &Options) -> Outcome {
         }
         w.run();
         diags.extend(w.diags);
+        vals = w.vals;
     }
     let sources = loader.sources().clone();
     Outcome {
         diags: sorted(diags),
         sources,
         tree: Some(tree),
+        values: vals,
     }
 }
 
@@ -197,21 +218,35 @@ struct Walk<'a> {
     graph: &'a ConfigGraph,
     funcs: &'a Registry,
     ctx: &'a Context,
-    root_dir: PathBuf,
-    workspace: String,
-    values: HashMap<NodeId, Value>,
+    vals: Values,
     diags: Diagnostics,
 }
 
-/// Resolves references in one module, from the values computed so far.
-struct Scope<'w, 'a> {
-    walk: &'w Walk<'a>,
-    module: &'w [String],
+/// The values computed for configuration objects (resources are unknown).
+#[derive(Clone, Debug, Default)]
+pub struct Values {
+    pub values: HashMap<NodeId, Value>,
+    pub root_dir: PathBuf,
+    pub workspace: String,
 }
 
-impl Resolver for Scope<'_, '_> {
+/// Resolves references in one module, from the values computed so far.
+pub struct Scope<'w> {
+    pub tree: &'w ModuleTree,
+    pub vals: &'w Values,
+    pub module: &'w [String],
+    /// Report references to undeclared objects (the console); the walk
+    /// leaves that to the graph, which has already reported them.
+    pub strict: bool,
+}
+
+impl Resolver for Scope<'_> {
     fn resolve(&self, r: &Reference, _span: Option<&Span>) -> Result<Value, Diagnostic> {
-        let w = self.walk;
+        let w = self.vals;
+        let tree = self.tree;
+        if self.strict {
+            self.check_declared(r, _span)?;
+        }
         let get = |kind, name: &str| {
             w.values
                 .get(&NodeId {
@@ -226,13 +261,13 @@ impl Resolver for Scope<'_, '_> {
             Reference::Var(n) => get(Kind::Variable, n),
             Reference::Local(n) => get(Kind::Local, n),
             Reference::Module(n) => {
-                let m = w.tree.get(self.module);
+                let m = tree.get(self.module);
                 let call = m.and_then(|m| m.module_calls.get(n));
                 match call {
                     Some(c) if c.count.is_none() && c.for_each.is_none() => {
                         let mut child = self.module.to_vec();
                         child.push(n.clone());
-                        let outs = w.tree.get(&child).map(|cm| {
+                        let outs = tree.get(&child).map(|cm| {
                             cm.outputs
                                 .keys()
                                 .map(|o| {
@@ -263,8 +298,7 @@ impl Resolver for Scope<'_, '_> {
                 let dir = match p.as_str() {
                     "root" => ".".to_string(),
                     "cwd" => w.root_dir.to_string_lossy().to_string(),
-                    _ => w
-                        .tree
+                    _ => tree
                         .nodes
                         .get(self.module)
                         .map(|n| module_dir(&w.root_dir, &n.module.dir))
@@ -275,6 +309,59 @@ impl Resolver for Scope<'_, '_> {
             Reference::TerraformWorkspace => Value::string(w.workspace.as_str()),
             _ => Value::dynamic_unknown(),
         })
+    }
+}
+
+impl Scope<'_> {
+    fn check_declared(&self, r: &Reference, span: Option<&Span>) -> Result<(), Diagnostic> {
+        let Some(m) = self.tree.get(self.module) else {
+            return Ok(());
+        };
+        let missing = match r {
+            Reference::Var(n) if !m.variables.contains_key(n) => Some((
+                "Reference to undeclared input variable",
+                format!("An input variable with the name {n:?} has not been declared."),
+            )),
+            Reference::Local(n) if !m.locals.contains_key(n) => Some((
+                "Reference to undeclared local value",
+                format!("A local value with the name {n:?} has not been declared."),
+            )),
+            Reference::Module(n) if !m.module_calls.contains_key(n) => Some((
+                "Reference to undeclared module",
+                format!("No module call named {n:?} is declared in the root module."),
+            )),
+            Reference::Resource {
+                mode,
+                type_name,
+                name,
+            } => {
+                let key = format!("{type_name}.{name}");
+                let found = match mode {
+                    cairn_eval::Mode::Managed => m.resources.contains_key(&key),
+                    cairn_eval::Mode::Data => m.data.contains_key(&key),
+                };
+                (!found).then(|| {
+                    (
+                        "Reference to undeclared resource",
+                        format!("A resource {r} has not been declared in the root module."),
+                    )
+                })
+            }
+            Reference::CountIndex
+            | Reference::EachKey
+            | Reference::EachValue
+            | Reference::SelfRef => Some((
+                "Invalid reference",
+                format!("{r} is only available inside a resource or module block."),
+            )),
+            _ => None,
+        };
+        match missing {
+            Some((summary, detail)) => {
+                Err(Diagnostic::error(summary, detail).with_span(span.cloned()))
+            }
+            None => Ok(()),
+        }
     }
 }
 
@@ -295,7 +382,12 @@ impl Walk<'_> {
         e: &cairn_syntax::Expr,
         bound: &[String],
     ) -> Result<Value, Diagnostic> {
-        let scope = Scope { walk: self, module };
+        let scope = Scope {
+            tree: self.tree,
+            vals: &self.vals,
+            module,
+            strict: false,
+        };
         let mut ev = Evaluator::new(&scope, self.funcs, self.ctx);
         for b in bound {
             ev = ev.with_bound(b.clone(), Value::dynamic_unknown());
@@ -310,7 +402,7 @@ impl Walk<'_> {
         for ix in order {
             let id = self.graph.graph[ix].clone();
             let v = self.node(&id);
-            self.values.insert(id, v);
+            self.vals.values.insert(id, v);
         }
     }
 
@@ -445,6 +537,7 @@ impl Walk<'_> {
         if id.module.is_empty() {
             // Root values were computed (and validated) up front.
             return self
+                .vals
                 .values
                 .get(id)
                 .cloned()
@@ -496,7 +589,7 @@ impl Walk<'_> {
                 let val = if *name == id.name {
                     Some(v.clone())
                 } else {
-                    self.values.get(&key).cloned()
+                    self.vals.values.get(&key).cloned()
                 };
                 vars.insert(name.clone(), val.unwrap_or_else(Value::dynamic_unknown));
             }

@@ -1,0 +1,201 @@
+//! The `cairn` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+mod console;
+mod fmt;
+mod validate;
+
+/// cairn: validate, plan, apply, verify and roll back infrastructure written
+/// in the Terraform language.
+#[derive(Parser, Debug)]
+#[command(name = "cairn", version, about, long_about = None)]
+struct Cli {
+    /// Switch to this directory before doing anything else.
+    #[arg(long, global = true, value_name = "DIR")]
+    chdir: Option<PathBuf>,
+    /// Disable colour in output.
+    #[arg(long = "no-color", global = true)]
+    no_color: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check a configuration without touching infrastructure.
+    Validate(validate::ValidateArgs),
+    /// Rewrite configuration files in the canonical format.
+    Fmt(fmt::FmtArgs),
+    /// Evaluate expressions in the context of a configuration.
+    Console(console::ConsoleArgs),
+}
+
+/// `-var`/`-var-file` options shared by the commands that evaluate a
+/// configuration; their relative order matters (later wins).
+#[derive(Args, Debug, Default, Clone)]
+pub struct VarArgs {
+    /// Set a root module variable: -var 'name=value'. Repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Read variable values from a file (.tfvars or .tfvars.json). Repeatable.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+}
+
+impl VarArgs {
+    /// The options in command-line order, read back from the raw arguments
+    /// (clap keeps each flag's values but not their interleaving).
+    pub fn ordered(&self, raw: &[String]) -> Vec<cairn_vars::CliInput> {
+        let mut out = Vec::new();
+        let mut it = raw.iter().peekable();
+        while let Some(a) = it.next() {
+            let (flag, inline) = match a.split_once('=') {
+                Some((f, v)) if f == "--var" || f == "--var-file" => (f, Some(v.to_string())),
+                _ => (a.as_str(), None),
+            };
+            let value = match (flag, inline) {
+                ("--var" | "--var-file", Some(v)) => v,
+                ("--var" | "--var-file", None) => match it.next() {
+                    Some(v) => v.clone(),
+                    None => break,
+                },
+                _ => continue,
+            };
+            if flag == "--var" {
+                out.push(cairn_vars::CliInput::Var(value));
+            } else {
+                out.push(cairn_vars::CliInput::VarFile(PathBuf::from(value)));
+            }
+        }
+        out
+    }
+}
+
+/// Flags that Terraform users type with one dash (`-json`, `-var`); clap
+/// wants two. Only these names are rewritten, so values that start with a
+/// dash stay as they are.
+const LONG_FLAGS: &[&str] = &[
+    "json",
+    "var",
+    "var-file",
+    "check",
+    "diff",
+    "recursive",
+    "no-color",
+    "chdir",
+    "write",
+    "list",
+];
+
+fn normalize_args(args: impl Iterator<Item = String>) -> Vec<String> {
+    args.enumerate()
+        .map(|(i, a)| {
+            if i == 0 || a.starts_with("--") || !a.starts_with('-') {
+                return a;
+            }
+            let name = a[1..].split('=').next().unwrap_or_default();
+            if LONG_FLAGS.contains(&name) {
+                format!("-{a}")
+            } else {
+                a
+            }
+        })
+        .collect()
+}
+
+fn main() -> ExitCode {
+    let args = normalize_args(std::env::args());
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    if let Some(dir) = &cli.chdir {
+        if let Err(e) = std::env::set_current_dir(dir) {
+            eprintln!("Error: cannot change to directory {}: {e}", dir.display());
+            return ExitCode::from(1);
+        }
+    }
+    let color = !cli.no_color
+        && std::env::var_os("NO_COLOR").is_none()
+        && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let code = match cli.command {
+        Command::Validate(a) => validate::run(&a, &args, color),
+        Command::Fmt(a) => fmt::run(&a),
+        Command::Console(a) => console::run(&a, &args),
+    };
+    ExitCode::from(code)
+}
+
+/// The environment as (name, value) pairs, for variable lookup.
+pub fn env_pairs() -> Vec<(String, String)> {
+    std::env::vars().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_dash_flags_become_long() {
+        let a = normalize_args(
+            [
+                "cairn",
+                "validate",
+                "-json",
+                "-var",
+                "x=-1",
+                "-var-file=a.tfvars",
+                "-h",
+            ]
+            .iter()
+            .map(|s| s.to_string()),
+        );
+        assert_eq!(
+            a,
+            vec![
+                "cairn",
+                "validate",
+                "--json",
+                "--var",
+                "x=-1",
+                "--var-file=a.tfvars",
+                "-h"
+            ]
+        );
+    }
+
+    #[test]
+    fn var_order_is_kept() {
+        let raw: Vec<String> = [
+            "cairn",
+            "validate",
+            "--var",
+            "a=1",
+            "--var-file=f",
+            "--var=b=2",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let got = VarArgs::default().ordered(&raw);
+        assert_eq!(
+            got,
+            vec![
+                cairn_vars::CliInput::Var("a=1".into()),
+                cairn_vars::CliInput::VarFile("f".into()),
+                cairn_vars::CliInput::Var("b=2".into()),
+            ]
+        );
+    }
+}
