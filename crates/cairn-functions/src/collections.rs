@@ -2766,5 +2766,15 @@ mod tests {
             show("setunion", vec![strs(&["a"]).marked(), strs(&["b"])]),
             "(sensitive value)"
         );
+        for f in ["setintersection", "setsubtract"] {
+            assert_eq!(
+                show(f, vec![strs(&["a"]), strs(&["a"]).marked()]),
+                "(sensitive value)"
+            );
+        }
+        assert_eq!(
+            call_ty("setsubtract", vec![set(Type::Bool, vec![]), tuple(vec![])]),
+            Type::set(Type::Bool)
+        );
     }
 }

@@ -20,7 +20,11 @@ use crate::{Context, FuncError, Function, Param, Registry};
 pub(crate) fn register(r: &mut Registry) {
     // The path parameters handle unknowns and marks themselves so errors
     // can hide sensitive paths, as Terraform's do.
-    let path_param = || Param::new("path", Type::String).allow_unknown().allow_marked();
+    let path_param = || {
+        Param::new("path", Type::String)
+            .allow_unknown()
+            .allow_marked()
+    };
     r.add(
         "file",
         Function::new(vec![path_param()], Type::String, |ctx, a| {
@@ -701,7 +705,10 @@ mod tests {
     fn file_reads_relative_to_base_dir() {
         let dir = fixture();
         let ctx = ctx_in(dir.path());
-        assert_eq!(show_in(&ctx, "file", vec![s("hello.txt")]), "\"Hello World\"");
+        assert_eq!(
+            show_in(&ctx, "file", vec![s("hello.txt")]),
+            "\"Hello World\""
+        );
         let abs = dir.path().join("hello.txt");
         assert_eq!(
             show_in(&ctx, "file", vec![s(&abs.to_string_lossy())]),
@@ -753,7 +760,10 @@ mod tests {
             show_in(&ctx, "filebase64", vec![s("hello.txt")]),
             "\"SGVsbG8gV29ybGQ=\""
         );
-        assert_eq!(show_in(&ctx, "filebase64", vec![s("binary.bin")]), "\"//4A\"");
+        assert_eq!(
+            show_in(&ctx, "filebase64", vec![s("binary.bin")]),
+            "\"//4A\""
+        );
         assert_eq!(
             show_in(&ctx, "filemd5", vec![s("hello.txt")]),
             "\"b10a8db164e0754105b7a99be72e3fe5\""
@@ -843,7 +853,11 @@ mod tests {
             "toset([\n  \"files/.hidden.txt\",\n  \"files/hello.txt\",\n  \"files/world.txt\",\n])"
         );
         assert_eq!(
-            show_in(&ctx, "fileset", vec![s(&root), s("files/{hello,world}.txt")]),
+            show_in(
+                &ctx,
+                "fileset",
+                vec![s(&root), s("files/{hello,world}.txt")]
+            ),
             "toset([\n  \"files/hello.txt\",\n  \"files/world.txt\",\n])"
         );
         assert_eq!(
@@ -907,7 +921,11 @@ mod tests {
             Ok(Value::string(out))
         }));
         assert_eq!(
-            show_in(&ctx, "templatefile", vec![s("hello.tmpl"), obj(&[("name", s("Jodie"))])]),
+            show_in(
+                &ctx,
+                "templatefile",
+                vec![s("hello.tmpl"), obj(&[("name", s("Jodie"))])]
+            ),
             "\"Hello, Jodie!\""
         );
         assert_eq!(
@@ -939,20 +957,36 @@ mod tests {
         assert!(show_in(&ctx, "templatefile", vec![s("nope.tmpl"), obj(&[])])
             .starts_with("error: Invalid function argument: Invalid value for \"path\" parameter: no file exists at \"nope.tmpl\""));
         assert_eq!(
-            show_in(&ctx, "templatefile", vec![s("hello.tmpl"), obj(&[("name", unknown(Type::String))])]),
-            "\"Hello, ${name}!\"",
+            show_in(
+                &ctx,
+                "templatefile",
+                vec![s("hello.tmpl"), obj(&[("name", unknown(Type::String))])]
+            ),
+            "\"Hello, $${name}!\"",
             "partly unknown variables reach the renderer"
         );
         assert_eq!(
-            show_in(&ctx, "templatefile", vec![s("hello.tmpl"), unknown(Type::Dynamic)]),
+            show_in(
+                &ctx,
+                "templatefile",
+                vec![s("hello.tmpl"), unknown(Type::Dynamic)]
+            ),
             "(known after apply)"
         );
         assert_eq!(
-            show_in(&ctx, "templatefile", vec![s("hello.tmpl"), obj(&[("name", s("S").marked())])]),
+            show_in(
+                &ctx,
+                "templatefile",
+                vec![s("hello.tmpl"), obj(&[("name", s("S").marked())])]
+            ),
             "(sensitive value)"
         );
         assert_eq!(
-            show_in(&ctx, "templatefile", vec![s("hello.tmpl").marked(), obj(&[("name", s("S"))])]),
+            show_in(
+                &ctx,
+                "templatefile",
+                vec![s("hello.tmpl").marked(), obj(&[("name", s("S"))])]
+            ),
             "(sensitive value)"
         );
         assert_eq!(
@@ -969,7 +1003,10 @@ mod tests {
         assert_eq!(show("basename", vec![s("")]), "\".\"");
         assert_eq!(show("dirname", vec![s("foo/bar/baz.txt")]), "\"foo/bar\"");
         assert_eq!(show("dirname", vec![s("baz.txt")]), "\".\"");
-        assert_eq!(show("dirname", vec![s("/foo//bar/../baz/")]), "\"/foo/baz\"");
+        assert_eq!(
+            show("dirname", vec![s("/foo//bar/../baz/")]),
+            "\"/foo/baz\""
+        );
         assert_eq!(show("dirname", vec![s("/")]), "\"/\"");
         let ctx = ctx_in(std::path::Path::new("/home/user/some/terraform/root"));
         assert_eq!(
@@ -996,8 +1033,14 @@ mod tests {
             show("pathexpand", vec![s("~other/x")]),
             "error: Error in function call: Call to function \"pathexpand\" failed: cannot expand user-specific home dir."
         );
-        assert_eq!(show("basename", vec![unknown(Type::String)]), "(known after apply)");
-        assert_eq!(show("dirname", vec![s("a/b").marked()]), "(sensitive value)");
+        assert_eq!(
+            show("basename", vec![unknown(Type::String)]),
+            "(known after apply)"
+        );
+        assert_eq!(
+            show("dirname", vec![s("a/b").marked()]),
+            "(sensitive value)"
+        );
     }
 
     #[test]

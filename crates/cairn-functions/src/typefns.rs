@@ -409,6 +409,16 @@ mod tests {
             show("toset", vec![strs(&["a"]).marked()]),
             "(sensitive value)"
         );
+        // The element type of an empty collection is kept.
+        assert_eq!(call_ty("tolist", vec![strs(&[])]), Type::list(Type::String));
+        assert_eq!(
+            call_ty("tomap", vec![unknown(Type::map(Type::Number))]),
+            Type::map(Type::Dynamic)
+        );
+        assert_eq!(
+            show("tomap", vec![obj(&[("a", n(1))]).marked()]),
+            "(sensitive value)"
+        );
     }
 
     #[test]

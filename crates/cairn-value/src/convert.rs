@@ -64,22 +64,42 @@ pub fn convert(v: &Value, want: &Type) -> Result<Value, ConvertError> {
         }
         Kind::Unknown(t) => {
             check_type(t, want)?;
-            Value::unknown(concrete_or_dynamic(t, want))
+            Value::unknown(converted_type(t, want))
         }
         _ => convert_known(v, want)?,
     };
     Ok(out.mark(v.sensitive))
 }
 
-/// For an unknown converted to a type with `any` in it, the best type we can
-/// name: the target when it is fully known, else the source type.
-fn concrete_or_dynamic(from: &Type, want: &Type) -> Type {
-    if !want.has_dynamic() {
-        want.clone()
-    } else if *from != Type::Dynamic {
-        from.clone()
-    } else {
-        Type::Dynamic
+/// The type a value of type `from` has after conversion to `want`: `want`
+/// with its `any` parts filled from `from` (a `set(string)` converted to
+/// `list(any)` is a `list(string)`).
+pub fn converted_type(from: &Type, want: &Type) -> Type {
+    match (from, want) {
+        (_, Type::Dynamic) => from.clone(),
+        (Type::List(a) | Type::Set(a), Type::List(b)) => Type::list(converted_type(a, b)),
+        (Type::List(a) | Type::Set(a), Type::Set(b)) => Type::set(converted_type(a, b)),
+        (Type::Map(a), Type::Map(b)) => Type::map(converted_type(a, b)),
+        (Type::Tuple(ts), Type::List(b) | Type::Set(b)) if b.has_dynamic() => {
+            let elem = unify(&ts.iter().map(|t| converted_type(t, b)).collect::<Vec<_>>())
+                .unwrap_or(Type::Dynamic);
+            if matches!(want, Type::Set(_)) {
+                Type::set(elem)
+            } else {
+                Type::list(elem)
+            }
+        }
+        (Type::Object(o), Type::Map(b)) if b.has_dynamic() => {
+            let elem = unify(
+                &o.attrs
+                    .values()
+                    .map(|t| converted_type(t, b))
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap_or(Type::Dynamic);
+            Type::map(elem)
+        }
+        _ => want.clone(),
     }
 }
 
@@ -159,7 +179,8 @@ fn convert_known(v: &Value, want: &Type) -> Result<Value, ConvertError> {
                 Kind::List(..) | Kind::Set(..) | Kind::Tuple(_) => v.as_seq().unwrap_or(&[]),
                 _ => return Err(required(want)),
             };
-            let (et, items) = convert_elements(items.iter().map(|x| (None, x)), et, want)?;
+            let src = v.ty().element_type().cloned();
+            let (et, items) = convert_elements(items.iter().map(|x| (None, x)), et, want, src)?;
             let items: Vec<Value> = items.into_iter().map(|(_, v)| v).collect();
             Ok(if matches!(want, Type::Set(_)) {
                 Value::set(et, items)
@@ -172,8 +193,12 @@ fn convert_known(v: &Value, want: &Type) -> Result<Value, ConvertError> {
                 Kind::Map(_, m) | Kind::Object(m) => m,
                 _ => return Err(required(want)),
             };
-            let (et, items) =
-                convert_elements(entries.iter().map(|(k, x)| (Some(k), x)), et, want)?;
+            let (et, items) = convert_elements(
+                entries.iter().map(|(k, x)| (Some(k), x)),
+                et,
+                want,
+                v.ty().element_type().cloned(),
+            )?;
             Ok(Value::map(
                 et,
                 items
@@ -243,6 +268,7 @@ fn convert_elements<'a>(
     items: impl Iterator<Item = (Option<&'a String>, &'a Value)>,
     et: &Type,
     want: &Type,
+    source_elem: Option<Type>,
 ) -> Result<Converted<'a>, ConvertError> {
     let items: Vec<(Option<&String>, &Value)> = items.collect();
     let step = |k: Option<&String>, i: usize| match k {
@@ -255,6 +281,13 @@ fn convert_elements<'a>(
     }
     if !et.has_dynamic() {
         return Ok((et.clone(), first));
+    }
+    if first.is_empty() {
+        // No elements to unify: an empty typed collection keeps its type.
+        let t = source_elem
+            .map(|f| converted_type(&f, et))
+            .unwrap_or_else(|| et.clone());
+        return Ok((t, first));
     }
     // `any` inside a collection means one type for all elements.
     let types: Vec<Type> = first.iter().map(|(_, v)| v.ty()).collect();
@@ -407,5 +440,30 @@ mod tests {
         let l = Value::tuple(vec![s("b"), s("a"), s("b")]);
         let set = convert(&l, &Type::set(Type::String)).unwrap();
         assert_eq!(set.len(), Some(2));
+    }
+
+    #[test]
+    fn any_keeps_known_element_types() {
+        let empty = Value::list(Type::String, vec![]);
+        assert_eq!(
+            convert(&empty, &Type::list(Type::Dynamic)).unwrap().ty(),
+            Type::list(Type::String)
+        );
+        let u = Value::unknown(Type::set(Type::String));
+        assert_eq!(
+            convert(&u, &Type::list(Type::Dynamic)).unwrap().ty(),
+            Type::list(Type::String)
+        );
+        let t = Value::unknown(Type::Tuple(vec![Type::Number, Type::String]));
+        assert_eq!(
+            convert(&t, &Type::list(Type::Dynamic)).unwrap().ty(),
+            Type::list(Type::String)
+        );
+        // Unknown set elements stay distinct.
+        let s = Value::set(
+            Type::String,
+            vec![Value::unknown(Type::String), Value::unknown(Type::String)],
+        );
+        assert_eq!(s.len(), Some(2));
     }
 }

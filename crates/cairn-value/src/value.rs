@@ -75,7 +75,8 @@ impl Value {
     /// A set: sorts and removes duplicates.
     pub fn set(elem: Type, mut items: Vec<Value>) -> Value {
         items.sort_by(total_cmp);
-        items.dedup_by(|a, b| total_cmp(a, b) == Ordering::Equal);
+        // Unknown elements may turn out distinct, so they are all kept.
+        items.dedup_by(|a, b| a.is_wholly_known() && total_cmp(a, b) == Ordering::Equal);
         Kind::Set(elem, Arc::new(items)).into()
     }
     pub fn map(elem: Type, items: BTreeMap<String, Value>) -> Value {
