@@ -28,6 +28,8 @@ pub enum Kind {
     Data,
     ModuleCall,
     Check,
+    /// A `provider` block; name is `aws` or `aws.west`.
+    Provider,
 }
 
 /// A configuration object: its module path, kind and name (`type.name`
@@ -52,6 +54,7 @@ impl fmt::Display for NodeId {
             Kind::Data => write!(f, "data.{}", self.name),
             Kind::ModuleCall => write!(f, "module.{}", self.name),
             Kind::Check => write!(f, "check.{}", self.name),
+            Kind::Provider => write!(f, "provider.{}", self.name),
         }
     }
 }
@@ -132,6 +135,12 @@ pub fn decl_span(tree: &ModuleTree, id: &NodeId) -> Option<Span> {
         Kind::Data => m.data.get(&id.name)?.decl_span.clone(),
         Kind::ModuleCall => m.module_calls.get(&id.name)?.decl_span.clone(),
         Kind::Check => m.checks.get(&id.name)?.decl_span.clone(),
+        Kind::Provider => m
+            .providers
+            .iter()
+            .find(|p| p.address() == id.name)?
+            .decl_span
+            .clone(),
     }
 }
 
@@ -321,6 +330,11 @@ pub fn node_exprs<'a>(tree: &'a ModuleTree, id: &NodeId) -> Vec<ExprUse<'a>> {
                 out.extend(c.depends_on.iter().map(plain));
             }
         }
+        Kind::Provider => {
+            if let Some(p) = m.providers.iter().find(|p| p.address() == id.name) {
+                body_exprs(&p.body, &here, Allowed::default(), &[], &mut out);
+            }
+        }
         Kind::Check => {
             if let Some(c) = m.checks.get(&id.name) {
                 for d in &c.data {
@@ -351,6 +365,7 @@ fn nodes_of(path: &[String], m: &Module) -> Vec<NodeId> {
     v.extend(m.data.keys().map(|n| id(Kind::Data, n)));
     v.extend(m.module_calls.keys().map(|n| id(Kind::ModuleCall, n)));
     v.extend(m.checks.keys().map(|n| id(Kind::Check, n)));
+    v.extend(m.providers.iter().map(|p| id(Kind::Provider, &p.address())));
     v
 }
 
@@ -384,6 +399,26 @@ pub fn build(tree: &ModuleTree) -> (ConfigGraph, Diagnostics) {
             };
             if let Some(from) = g.node(&call_id) {
                 g.graph.update_edge(from, to, ());
+            }
+        }
+        if matches!(id.kind, Kind::Resource | Kind::Data) {
+            let r = tree.get(&id.module).and_then(|m| {
+                if id.kind == Kind::Resource {
+                    m.resources.get(&id.name)
+                } else {
+                    m.data.get(&id.name)
+                }
+            });
+            if let Some(r) = r {
+                let (name, alias) = match &r.provider {
+                    Some(p) => (p.name.clone(), p.alias.clone()),
+                    None => (r.provider_name(), None),
+                };
+                if let Some(pid) = resolve_provider(tree, &id.module, &name, alias.as_deref()) {
+                    if let Some(from) = g.node(&pid) {
+                        g.graph.update_edge(from, to, ());
+                    }
+                }
             }
         }
         for use_ in node_exprs(tree, &id) {
@@ -425,6 +460,45 @@ pub fn build(tree: &ModuleTree) -> (ConfigGraph, Diagnostics) {
         g.graph.remove_edge(e);
     }
     (g, diags)
+}
+
+/// The `provider` block that configures provider `name` (with `alias`)
+/// for resources in module `module`: declared there, passed in by the
+/// module call's `providers` map, or (for the default configuration)
+/// inherited from the parent. `None` when no block configures it (the
+/// provider runs with an empty configuration).
+pub fn resolve_provider(
+    tree: &ModuleTree,
+    module: &[String],
+    name: &str,
+    alias: Option<&str>,
+) -> Option<NodeId> {
+    let addr = match alias {
+        Some(a) => format!("{name}.{a}"),
+        None => name.to_string(),
+    };
+    let m = tree.get(module)?;
+    if m.providers.iter().any(|p| p.address() == addr) {
+        return Some(NodeId {
+            module: module.to_vec(),
+            kind: Kind::Provider,
+            name: addr,
+        });
+    }
+    let (call_name, parent) = module.split_last()?;
+    let call = tree.get(parent)?.module_calls.get(call_name)?;
+    if let Some(pp) = call
+        .providers
+        .values()
+        .find(|pp| pp.child.address() == addr)
+    {
+        return resolve_provider(tree, parent, &pp.parent.name, pp.parent.alias.as_deref());
+    }
+    // Only default configurations are inherited implicitly.
+    if alias.is_none() && call.providers.is_empty() {
+        return resolve_provider(tree, parent, name, None);
+    }
+    None
 }
 
 /// Checks one reference; returns the nodes it depends on.

@@ -482,7 +482,7 @@ impl Walk<'_> {
                 }
                 Value::dynamic_unknown()
             }
-            Kind::Check => {
+            Kind::Check | Kind::Provider => {
                 self.other_exprs(id, false);
                 Value::dynamic_unknown()
             }
