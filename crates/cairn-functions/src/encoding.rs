@@ -686,62 +686,78 @@ impl<'a> JsonTokens<'a> {
     }
 }
 
-/// `jsondecode`: objects become objects, arrays tuples, numbers keep all
-/// their digits.
-fn json_decode(s: &str) -> Result<Value, String> {
-    let mut t = JsonTokens::new(s);
-    let tok = t.token()?;
-    let v = json_value(tok, &mut t)?;
-    if t.more() {
-        return Err("extraneous data after JSON object".into());
-    }
-    Ok(v)
+/// How deeply documents may nest; deeper values would strain the recursive
+/// handling of values elsewhere (Go's JSON scanner has a similar limit).
+const MAX_DEPTH: usize = 1000;
+
+/// A JSON array or object being decoded.
+enum JsonFrame {
+    Array(Vec<Value>),
+    /// Attributes so far and the key awaiting its value.
+    Object(BTreeMap<String, Value>, Option<String>),
 }
 
-fn json_value(tok: JsonTok, t: &mut JsonTokens) -> Result<Value, String> {
-    Ok(match tok {
-        JsonTok::Null => Value::dynamic_null(),
-        JsonTok::Bool(b) => Value::bool(b),
-        JsonTok::Str(s) => Value::string(s),
-        JsonTok::Num(n) => Value::number(
-            Number::parse(&n).ok_or_else(|| format!("invalid number {}", go_quote(&n)))?,
-        ),
-        JsonTok::BeginArray => {
-            let mut items = Vec::new();
-            loop {
-                match t.token()? {
-                    JsonTok::EndArray => break,
-                    tok => items.push(json_value(tok, t)?),
+/// `jsondecode`: objects become objects, arrays tuples, numbers keep all
+/// their digits. Iterative, so nesting depth does not touch the stack.
+fn json_decode(s: &str) -> Result<Value, String> {
+    let mut t = JsonTokens::new(s);
+    let mut stack: Vec<JsonFrame> = Vec::new();
+    loop {
+        let awaiting_key = matches!(stack.last(), Some(JsonFrame::Object(_, None)));
+        let tok = t.token()?;
+        let value = match tok {
+            JsonTok::Str(k) if awaiting_key => {
+                if let Some(JsonFrame::Object(_, key)) = stack.last_mut() {
+                    *key = Some(k);
                 }
+                continue;
             }
-            Value::tuple(items)
-        }
-        JsonTok::BeginObject => {
-            let mut attrs: BTreeMap<String, Value> = BTreeMap::new();
-            loop {
-                let key = match t.token()? {
-                    JsonTok::EndObject => break,
-                    JsonTok::Str(k) => k,
-                    // The tokenizer only yields keys or `}` here.
-                    _ => return Err("expected string".into()),
-                };
-                let tok = t.token()?;
-                let v = json_value(tok, t)?;
+            JsonTok::BeginArray | JsonTok::BeginObject => {
+                if stack.len() >= MAX_DEPTH {
+                    return Err("exceeded max depth".into());
+                }
+                stack.push(match tok {
+                    JsonTok::BeginArray => JsonFrame::Array(Vec::new()),
+                    _ => JsonFrame::Object(BTreeMap::new(), None),
+                });
+                continue;
+            }
+            // The tokenizer only closes the collection that is open.
+            JsonTok::EndArray | JsonTok::EndObject => match stack.pop() {
+                Some(JsonFrame::Array(items)) => Value::tuple(items),
+                Some(JsonFrame::Object(attrs, _)) => Value::object(attrs),
+                None => return Err("unexpected delimiter".into()),
+            },
+            JsonTok::Null => Value::dynamic_null(),
+            JsonTok::Bool(b) => Value::bool(b),
+            JsonTok::Str(s) => Value::string(s),
+            JsonTok::Num(n) => Value::number(
+                Number::parse(&n).ok_or_else(|| format!("invalid number {}", go_quote(&n)))?,
+            ),
+        };
+        match stack.last_mut() {
+            None => {
+                if t.more() {
+                    return Err("extraneous data after JSON object".into());
+                }
+                return Ok(value);
+            }
+            Some(JsonFrame::Array(items)) => items.push(value),
+            Some(JsonFrame::Object(attrs, key)) => {
+                let key = key.take().unwrap_or_default();
                 if let Some(old) = attrs.get(&key) {
                     // Repeated keys are fine as long as the type agrees.
-                    if old.ty() != v.ty() {
+                    if old.ty() != value.ty() {
                         return Err(format!(
                             "duplicate {} property in JSON object",
                             go_quote(&key)
                         ));
                     }
                 }
-                attrs.insert(key, v);
+                attrs.insert(key, value);
             }
-            Value::object(attrs)
         }
-        JsonTok::EndArray | JsonTok::EndObject => return Err("unexpected delimiter".into()),
-    })
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1503,8 +1519,7 @@ fn yaml_decode(src: &str) -> Result<Value, String> {
     if !matches!(ev.kind, libyaml::EventKind::DocumentStart) {
         return Err(yaml_event_error(&ev, "missing start of document"));
     }
-    let mut anchors = Anchors::default();
-    let v = yaml_node(&mut p, &mut anchors)?;
+    let v = yaml_value(&mut p)?;
     let ev = p.next().map_err(yaml_parser_error)?;
     match ev.kind {
         libyaml::EventKind::DocumentEnd => {}
@@ -1528,130 +1543,161 @@ fn yaml_decode(src: &str) -> Result<Value, String> {
     Ok(v)
 }
 
-fn yaml_node(p: &mut libyaml::Parser, an: &mut Anchors) -> Result<Value, String> {
-    let ev = p.next().map_err(yaml_parser_error)?;
-    yaml_node_from(ev, p, an)
+/// A YAML collection being decoded, with its anchor.
+enum YamlFrame {
+    Sequence(String, Vec<Value>),
+    Mapping {
+        anchor: String,
+        attrs: BTreeMap<String, Value>,
+        /// The key awaiting its value: a name, or a merge (`<<`) with the
+        /// key's event for errors.
+        key: Option<YamlKey>,
+    },
 }
 
-fn yaml_node_from(
-    ev: libyaml::Event,
-    p: &mut libyaml::Parser,
-    an: &mut Anchors,
-) -> Result<Value, String> {
+enum YamlKey {
+    Name(String),
+    Merge(libyaml::Event),
+}
+
+/// Reads one node (the document's root), iteratively so nesting depth does
+/// not touch the stack. Errors and anchor handling follow go-cty-yaml.
+fn yaml_value(p: &mut libyaml::Parser) -> Result<Value, String> {
     use libyaml::EventKind as E;
-    match &ev.kind {
-        E::Scalar {
-            anchor,
-            tag,
-            value,
-            quoted,
-        } => {
-            an.begin(anchor);
-            let v =
-                match resolve_scalar(tag, value, *quoted).map_err(|e| yaml_event_error(&ev, e))? {
+    let mut an = Anchors::default();
+    let mut stack: Vec<YamlFrame> = Vec::new();
+    loop {
+        let ev = p.next().map_err(yaml_parser_error)?;
+        let awaiting_key = matches!(stack.last(), Some(YamlFrame::Mapping { key: None, .. }));
+        let value = match &ev.kind {
+            E::MappingEnd | E::SequenceEnd => match stack.pop() {
+                Some(YamlFrame::Sequence(anchor, items)) => {
+                    let v = Value::tuple(items);
+                    an.complete(&anchor, &v);
+                    v
+                }
+                Some(YamlFrame::Mapping { anchor, attrs, .. }) => {
+                    let v = Value::object(attrs);
+                    an.complete(&anchor, &v);
+                    v
+                }
+                None => return Err(yaml_event_error(&ev, "unexpected end of collection")),
+            },
+            E::Scalar {
+                tag, value, quoted, ..
+            } if awaiting_key => {
+                let key = match resolve_scalar(tag, value, *quoted)? {
+                    Resolved::Merge => YamlKey::Merge(ev),
+                    Resolved::Value(k) => YamlKey::Name(match &k.kind {
+                        Kind::String(s) => s.to_string(),
+                        Kind::Number(n) => n.to_string(),
+                        Kind::Bool(b) => b.to_string(),
+                        Kind::Null(_) => {
+                            return Err(yaml_event_error(&ev, "mapping key cannot be null"))
+                        }
+                        _ => {
+                            return Err(yaml_event_error(
+                                &ev,
+                                "only strings are allowed as mapping keys",
+                            ))
+                        }
+                    }),
+                };
+                if let Some(YamlFrame::Mapping { key: slot, .. }) = stack.last_mut() {
+                    *slot = Some(key);
+                }
+                continue;
+            }
+            _ if awaiting_key => {
+                return Err(yaml_event_error(
+                    &ev,
+                    "only strings are allowed as mapping keys",
+                ))
+            }
+            E::Scalar {
+                anchor,
+                tag,
+                value,
+                quoted,
+            } => {
+                an.begin(anchor);
+                let v = match resolve_scalar(tag, value, *quoted)
+                    .map_err(|e| yaml_event_error(&ev, e))?
+                {
                     Resolved::Value(v) => v,
                     Resolved::Merge => Value::string("<<"),
                 };
-            an.complete(anchor, &v);
-            Ok(v)
-        }
-        E::Alias(name) => an.get(name).map_err(|e| yaml_event_error(&ev, e)),
-        E::MappingStart { anchor, tag } => {
-            if !tag.is_empty() && tag != YAML_TAG_MAP {
-                return Err(yaml_event_error(
-                    &ev,
-                    format!("can't interpret mapping as {tag}"),
-                ));
+                an.complete(anchor, &v);
+                v
             }
-            an.begin(anchor);
-            let mut attrs: BTreeMap<String, Value> = BTreeMap::new();
-            loop {
-                let kev = p.next().map_err(yaml_parser_error)?;
-                let (ktag, kvalue, kquoted) = match &kev.kind {
-                    E::MappingEnd => break,
-                    E::Scalar {
-                        tag, value, quoted, ..
-                    } => (tag, value, *quoted),
-                    _ => {
-                        return Err(yaml_event_error(
-                            &kev,
-                            "only strings are allowed as mapping keys",
-                        ))
-                    }
+            E::Alias(name) => an.get(name).map_err(|e| yaml_event_error(&ev, e))?,
+            E::MappingStart { anchor, tag } | E::SequenceStart { anchor, tag } => {
+                let mapping = matches!(ev.kind, E::MappingStart { .. });
+                let (want, what) = if mapping {
+                    (YAML_TAG_MAP, "mapping")
+                } else {
+                    (YAML_TAG_SEQ, "sequence")
                 };
-                let key = match resolve_scalar(ktag, kvalue, kquoted)? {
-                    Resolved::Merge => {
-                        let merged = yaml_node(p, an)?;
-                        match &merged.kind {
-                            Kind::Object(m) => {
-                                for (k, v) in m.iter() {
-                                    attrs.insert(k.clone(), v.clone());
-                                }
-                            }
-                            _ => {
-                                return Err(yaml_event_error(
-                                    &kev,
-                                    format!(
-                                        "cannot merge {} into mapping",
-                                        yaml_friendly_type(&merged)
-                                    ),
-                                ))
-                            }
-                        }
-                        continue;
-                    }
-                    Resolved::Value(k) => k,
-                };
-                let key = match &key.kind {
-                    Kind::String(s) => s.to_string(),
-                    Kind::Number(n) => n.to_string(),
-                    Kind::Bool(b) => b.to_string(),
-                    Kind::Null(_) => {
-                        return Err(yaml_event_error(&kev, "mapping key cannot be null"))
-                    }
-                    _ => {
-                        return Err(yaml_event_error(
-                            &kev,
-                            "only strings are allowed as mapping keys",
-                        ))
-                    }
-                };
-                let v = yaml_node(p, an)?;
-                attrs.insert(key, v);
-            }
-            let v = Value::object(attrs);
-            an.complete(anchor, &v);
-            Ok(v)
-        }
-        E::SequenceStart { anchor, tag } => {
-            if !tag.is_empty() && tag != YAML_TAG_SEQ {
-                return Err(yaml_event_error(
-                    &ev,
-                    format!("can't interpret sequence as {tag}"),
-                ));
-            }
-            an.begin(anchor);
-            let mut items = Vec::new();
-            loop {
-                let iev = p.next().map_err(yaml_parser_error)?;
-                if matches!(iev.kind, E::SequenceEnd) {
-                    break;
+                if !tag.is_empty() && tag != want {
+                    return Err(yaml_event_error(
+                        &ev,
+                        format!("can't interpret {what} as {tag}"),
+                    ));
                 }
-                items.push(yaml_node_from(iev, p, an)?);
+                if stack.len() >= MAX_DEPTH {
+                    return Err(yaml_event_error(&ev, "exceeded max depth"));
+                }
+                an.begin(anchor);
+                stack.push(if mapping {
+                    YamlFrame::Mapping {
+                        anchor: anchor.clone(),
+                        attrs: BTreeMap::new(),
+                        key: None,
+                    }
+                } else {
+                    YamlFrame::Sequence(anchor.clone(), Vec::new())
+                });
+                continue;
             }
-            let v = Value::tuple(items);
-            an.complete(anchor, &v);
-            Ok(v)
+            E::DocumentStart => {
+                return Err(yaml_event_error(&ev, "only a single document is allowed"))
+            }
+            E::StreamEnd => {
+                return Err(yaml_event_error(
+                    &ev,
+                    "expecting value but found end of stream",
+                ))
+            }
+            k => {
+                return Err(yaml_event_error(
+                    &ev,
+                    format!("unexpected parser event {}", k.go_name()),
+                ))
+            }
+        };
+        match stack.last_mut() {
+            None => return Ok(value),
+            Some(YamlFrame::Sequence(_, items)) => items.push(value),
+            Some(YamlFrame::Mapping { attrs, key, .. }) => match key.take() {
+                Some(YamlKey::Name(k)) => {
+                    attrs.insert(k, value);
+                }
+                Some(YamlKey::Merge(kev)) => match &value.kind {
+                    Kind::Object(m) => {
+                        for (k, v) in m.iter() {
+                            attrs.insert(k.clone(), v.clone());
+                        }
+                    }
+                    _ => {
+                        return Err(yaml_event_error(
+                            &kev,
+                            format!("cannot merge {} into mapping", yaml_friendly_type(&value)),
+                        ))
+                    }
+                },
+                None => {}
+            },
         }
-        E::DocumentStart => Err(yaml_event_error(&ev, "only a single document is allowed")),
-        E::StreamEnd => Err(yaml_event_error(
-            &ev,
-            "expecting value but found end of stream",
-        )),
-        k => Err(yaml_event_error(
-            &ev,
-            format!("unexpected parser event {}", k.go_name()),
-        )),
     }
 }
 
@@ -2834,6 +2880,22 @@ mod tests {
         assert_eq!(
             show("yamldecode", vec![s("a: 1").marked()]),
             "(sensitive value)"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let ok = format!("{}1{}", "[".repeat(900), "]".repeat(900));
+        assert!(call("jsondecode", vec![s(&ok)]).is_ok());
+        assert!(call("yamldecode", vec![s(&ok)]).is_ok());
+        let deep = format!("{}1{}", "[".repeat(5000), "]".repeat(5000));
+        assert_eq!(
+            err("jsondecode", vec![s(&deep)]),
+            "Error in function call: Call to function \"jsondecode\" failed: exceeded max depth."
+        );
+        assert_eq!(
+            err("yamldecode", vec![s(&deep)]),
+            "Error in function call: Call to function \"yamldecode\" failed: exceeded max depth."
         );
     }
 

@@ -247,7 +247,9 @@ fn go_parse(s: &str) -> Result<GoTime, ParseError> {
         0
     } else {
         let b = v.as_bytes();
-        if b.len() < 6 || b[3] != b':' || !v.is_char_boundary(6) {
+        // Non-ASCII bytes are never digits, signs or colons, so rejecting
+        // them first gives Go's error and keeps slicing on char boundaries.
+        if b.len() < 6 || !b[..6].is_ascii() || b[3] != b':' {
             return Err(perr("Z07:00", hold, ""));
         }
         let (oh, _) = getnum(&v[1..3], true).ok_or_else(|| perr("Z07:00", hold, ""))?;
@@ -521,7 +523,11 @@ fn format_date(spec: &str, t: &GoTime) -> Result<String, String> {
             continue;
         }
         let n = tok.len();
-        let h12 = if t.hour % 12 == 0 { 12 } else { t.hour % 12 };
+        let h12 = if t.hour.is_multiple_of(12) {
+            12
+        } else {
+            t.hour % 12
+        };
         match (first, n) {
             (b'Y', 2) => out.push_str(&format!("{:02}", t.year % 100)),
             (b'Y', 4) => out.push_str(&format!("{:04}", t.year)),
