@@ -3,9 +3,10 @@
 //! The formatter works on tokens rather than on the syntax tree, the same way
 //! Terraform's own formatter does: its rules are phrased in terms of "the
 //! token before" and "the token after", and line structure is kept exactly as
-//! written. Input is validated by hcl-edit before it gets here, so the only
-//! error reported is one hcl-edit lets through; anything else the lexer does
-//! not recognise becomes an [`Kind::Invalid`] token copied through verbatim.
+//! written. Input is validated by hcl-edit before it gets here, so errors are
+//! only reported for the few constructs hcl-edit accepts but Terraform reads
+//! differently; anything else the lexer does not recognise becomes an
+//! [`Kind::Invalid`] token copied through verbatim.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -133,7 +134,7 @@ pub(crate) fn is_ident_continue(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == '-'
 }
 
-/// Input that hcl-edit accepts but Terraform rejects.
+/// Input that hcl-edit accepts but Terraform rejects or reads differently.
 #[derive(Debug)]
 pub(crate) struct LexError {
     pub offset: usize,
@@ -163,9 +164,8 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token>, LexError> {
     if let Some(err) = lexer.error {
         return Err(err);
     }
-    // hcl-edit also ends a heredoc at a marker followed by more tokens on the
-    // same line; Terraform only at a marker alone on its line. Where the two
-    // disagree the heredoc runs to the end of the file here.
+    // Not expected after hcl-edit accepted the input, but an unterminated
+    // heredoc must not be formatted as if it were closed.
     if let Some(Mode::Heredoc { opened_at, .. }) = lexer
         .modes
         .iter()
@@ -447,14 +447,26 @@ impl Lexer<'_> {
         if at_line_start {
             let indent = rest.len() - rest.trim_start_matches([' ', '\t']).len();
             let after = rest.get(indent..).unwrap_or("");
-            // The marker must be alone on its line (trailing blanks aside),
-            // as in Terraform; `EOT : x` is content. The blanks after it are
-            // dropped like any other trailing whitespace.
             if let Some(tail) = after.strip_prefix(delim.as_str()) {
-                let tail = tail.trim_start_matches([' ', '\t']);
-                if tail.is_empty() || tail.starts_with('\n') || tail.starts_with("\r\n") {
+                let rest_of_line = tail.trim_start_matches([' ', '\t']);
+                if rest_of_line.is_empty()
+                    || rest_of_line.starts_with('\n')
+                    || rest_of_line.starts_with("\r\n")
+                {
+                    // Blanks after the marker are dropped like any other
+                    // trailing whitespace.
                     self.push(Kind::CHeredoc, indent + delim.len());
                     self.modes.pop();
+                    return;
+                }
+                if !tail.chars().next().is_some_and(is_ident_continue) {
+                    // hcl-edit ends the heredoc here, Terraform reads the
+                    // line as content; formatting either way could change
+                    // the meaning, so refuse.
+                    self.error = Some(LexError {
+                        offset: self.pos + indent,
+                        message: "heredoc closing marker must be alone on its line",
+                    });
                     return;
                 }
             }
@@ -680,7 +692,7 @@ mod tests {
 
     #[test]
     fn heredoc_marker_must_be_alone_on_its_line() {
-        let toks = kinds("a = <<EOT\nEOT : 1\n  EOT  \n");
+        let toks = kinds("a = <<EOT\nEOTX : 1\n  EOT  \n");
         let got: Vec<(Kind, &str)> = toks.iter().map(|t| (t.0, t.1.as_str())).collect();
         assert_eq!(
             got,
@@ -688,13 +700,13 @@ mod tests {
                 (Kind::Ident, "a"),
                 (Kind::Equal, "="),
                 (Kind::OHeredoc, "<<EOT\n"),
-                (Kind::StringLit, "EOT : 1\n"),
+                (Kind::StringLit, "EOTX : 1\n"),
                 (Kind::CHeredoc, "  EOT"),
                 (Kind::Newline, "\n"),
             ]
         );
-        let err = tokenize("a = <<EOT\nEOT : 1\n").unwrap_err();
-        assert_eq!(err.offset, 4);
+        let err = tokenize("a = x ? <<EOT\n EOT : 1\n").unwrap_err();
+        assert_eq!(err.offset, 15);
     }
 
     #[test]

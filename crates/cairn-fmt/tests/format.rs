@@ -260,3 +260,13 @@ fn line_break_inside_quoted_string_is_rejected() {
         "2:7: quoted strings may not be split over multiple lines; use \\n or a heredoc"
     );
 }
+
+#[test]
+fn heredoc_marker_followed_by_code_is_rejected() {
+    // hcl-edit would end the heredoc at `EOT`; Terraform would not.
+    let err = format_source("a = x ? <<EOT\nhi\nEOT : 1\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "3:1: heredoc closing marker must be alone on its line"
+    );
+}
