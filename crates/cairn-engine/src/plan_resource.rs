@@ -60,6 +60,29 @@ pub async fn plan_resource(
     let instances = w.values.instances_of(&id.module);
     for mi in instances {
         let raddr = resource_addr(&mi, id.kind, r);
+        if skip {
+            // Outside -target: keep what state has, evaluate nothing.
+            let mut vals: BTreeMap<Key, Value> = BTreeMap::new();
+            for (a, p) in prior.instances.iter().filter(|(a, _)| a.resource == raddr) {
+                visited.insert(a.clone());
+                vals.insert(a.key.clone(), p.value.clone());
+            }
+            let exp = match vals.keys().next() {
+                Some(Key::Int(_)) => Expansion::Count(vals.len() as i64),
+                Some(Key::Str(_)) => Expansion::ForEach(
+                    vals.iter()
+                        .filter_map(|(k, v)| match k {
+                            Key::Str(s) => Some((s.clone(), v.clone())),
+                            _ => None,
+                        })
+                        .collect(),
+                ),
+                _ => Expansion::Single,
+            };
+            let agg = Walker::aggregate(&exp, &vals);
+            w.values.resources.insert(raddr, agg);
+            continue;
+        }
         let exp = w.expansion(
             &mi,
             r.count.as_ref(),
