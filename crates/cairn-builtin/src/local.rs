@@ -414,13 +414,24 @@ fn write_file(
         .unwrap_or_else(|| Path::new("."));
     let created = create_dirs(dir).map_err(|e| io_error(type_name, "create directory", dir, &e))?;
     let write = || -> io::Result<()> {
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".cairn-tmp-")
-            .tempfile_in(dir)?;
+        // The temporary name is derived from the target, so a write cut
+        // short by a crash leaves at most one stray file, which the next
+        // write of the same file reuses and renames away.
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let tmp_path = dir.join(format!(".{name}.cairn-tmp"));
+        let mut tmp = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp_path)?;
         tmp.write_all(bytes)?;
-        set_mode(tmp.path(), file_mode)?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(path).map_err(|e| e.error)?;
+        set_mode(&tmp_path, file_mode)?;
+        tmp.sync_all()?;
+        drop(tmp);
+        std::fs::rename(&tmp_path, path)?;
         Ok(())
     };
     write().map_err(|e| io_error(type_name, "write", path, &e))?;

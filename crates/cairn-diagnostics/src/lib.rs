@@ -215,6 +215,16 @@ impl SourceMap {
         self.files.read().ok()?.get(name).cloned()
     }
 
+    /// Every file and its text, sorted by name.
+    pub fn entries(&self) -> Vec<(Arc<str>, Arc<str>)> {
+        let mut v: Vec<(Arc<str>, Arc<str>)> = match self.files.read() {
+            Ok(m) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            Err(_) => Vec::new(),
+        };
+        v.sort();
+        v
+    }
+
     /// The text of line `line` (1-based) of `file`.
     pub fn line(&self, file: &str, line: usize) -> Option<String> {
         let text = self.get(file)?;

@@ -20,6 +20,8 @@ pub struct Moved {
     pub from: BTreeMap<InstanceAddr, InstanceAddr>,
     /// Import targets with their `id` expressions (root module).
     pub imports: Vec<(InstanceAddr, cairn_syntax::Expr)>,
+    /// Imports with a literal ID (from the command line).
+    pub literal_imports: Vec<(InstanceAddr, String)>,
 }
 
 impl Moved {
@@ -174,6 +176,9 @@ fn move_matching(
 
 /// The import ID for an address, if an import block names it.
 pub fn import_id_for(w: &mut Walker<'_>, addr: &InstanceAddr, moved: &Moved) -> Option<String> {
+    if let Some((_, id)) = moved.literal_imports.iter().find(|(a, _)| a == addr) {
+        return Some(id.clone());
+    }
     let (_, e) = moved.imports.iter().find(|(a, _)| a == addr)?;
     match w.eval(&ModuleInstance::root(), Bindings::default(), e) {
         Ok(v) => v.as_str().map(str::to_string),

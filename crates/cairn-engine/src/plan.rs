@@ -33,6 +33,8 @@ pub struct PlanOptions {
     pub replace: Vec<InstanceAddr>,
     pub parallelism: usize,
     pub workspace: String,
+    /// Imports requested on the command line (`cairn import ADDR ID`).
+    pub extra_imports: Vec<(InstanceAddr, String)>,
 }
 
 /// Everything a plan needs.
@@ -735,7 +737,10 @@ pub async fn plan(input: PlanInput<'_>) -> PlanOutcome {
         refresh_only: opts.refresh_only,
         ..Plan::default()
     };
-    let moved = crate::moved::apply_moved(tree, &mut prior, &mut w.diags);
+    let mut moved = crate::moved::apply_moved(tree, &mut prior, &mut w.diags);
+    for (a, id) in &opts.extra_imports {
+        moved.literal_imports.push((a.clone(), id.clone()));
+    }
     let order = graph.order().unwrap_or_default();
     let target_nodes = crate::targets::target_closure(&graph, &opts.targets);
     let mut visited: HashSet<InstanceAddr> = HashSet::new();

@@ -7,6 +7,8 @@ use clap::{Args, Parser, Subcommand};
 
 mod console;
 mod fmt;
+mod lifecycle;
+mod statecmd;
 mod validate;
 
 /// cairn: validate, plan, apply, verify and roll back infrastructure written
@@ -32,6 +34,21 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Evaluate expressions in the context of a configuration.
     Console(console::ConsoleArgs),
+    /// Show what apply would change.
+    Plan(lifecycle::PlanCmd),
+    /// Make the changes (from the configuration, or a saved plan file).
+    Apply(lifecycle::ApplyCmd),
+    /// Destroy everything the state manages.
+    Destroy(lifecycle::DestroyCmd),
+    /// Adopt an existing object into state.
+    Import(lifecycle::ImportCmd),
+    /// Inspect and edit state.
+    #[command(subcommand)]
+    State(statecmd::StateCmd),
+    /// Print root module outputs.
+    Output(statecmd::OutputCmd),
+    /// Show the state or a saved plan.
+    Show(statecmd::ShowCmd),
 }
 
 /// `-var`/`-var-file` options shared by the commands that evaluate a
@@ -89,6 +106,21 @@ const LONG_FLAGS: &[&str] = &[
     "chdir",
     "write",
     "list",
+    "out",
+    "target",
+    "replace",
+    "refresh",
+    "refresh-only",
+    "parallelism",
+    "lock",
+    "lock-timeout",
+    "destroy",
+    "detailed-exitcode",
+    "auto-approve",
+    "raw",
+    "show-sensitive",
+    "dir",
+    "no-required-vars",
 ];
 
 fn normalize_args(args: impl Iterator<Item = String>) -> Vec<String> {
@@ -133,6 +165,21 @@ fn main() -> ExitCode {
         Command::Validate(a) => validate::run(&a, &args, color),
         Command::Fmt(a) => fmt::run(&a),
         Command::Console(a) => console::run(&a, &args),
+        Command::Plan(a) => lifecycle::plan(&a, &args, color),
+        Command::Apply(a) => lifecycle::apply(&a, &args, color, false),
+        Command::Destroy(a) => {
+            let as_apply = lifecycle::ApplyCmd {
+                target: a.dir.clone(),
+                auto_approve: a.auto_approve,
+                json: a.json,
+                common: a.common.clone(),
+            };
+            lifecycle::apply(&as_apply, &args, color, true)
+        }
+        Command::Import(a) => lifecycle::import(&a, &args, color),
+        Command::State(c) => statecmd::run_state(&c),
+        Command::Output(a) => statecmd::run_output(&a),
+        Command::Show(a) => statecmd::run_show(&a),
     };
     ExitCode::from(code)
 }

@@ -1,0 +1,346 @@
+//! A session: one command's configuration, variables, providers and
+//! (locked) state.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use cairn_config::ModuleTree;
+use cairn_diagnostics::{Diagnostic, Diagnostics, SourceMap};
+use cairn_engine::{
+    InstanceAddr, Key, Mode, ModuleInstance, Prior, PriorInstance, Registry, ResourceAddr,
+};
+use cairn_functions::{Context, Registry as Funcs};
+use cairn_graph::Kind;
+use cairn_state::{Cipher, IndexKey, LocalBackend, LockGuard, LockInfo, State, StateError};
+use cairn_value::Value;
+use cairn_vars::CliInput;
+
+/// What a command gives a session.
+#[derive(Clone, Debug)]
+pub struct SessionOptions {
+    /// The configuration directory; state lives in its `.cairn/`.
+    pub dir: PathBuf,
+    pub cli: Vec<CliInput>,
+    pub env: Vec<(String, String)>,
+    pub workspace: String,
+    /// Take the state lock (commands that only read state may skip it).
+    pub lock: bool,
+    pub lock_timeout: Duration,
+    /// The operation named in the lock ("plan", "apply").
+    pub operation: String,
+}
+
+/// A failure before anything ran: diagnostics and the sources they cite.
+#[derive(Debug)]
+pub struct Failure {
+    pub diags: Diagnostics,
+    pub sources: SourceMap,
+}
+
+impl Failure {
+    pub fn one(d: Diagnostic) -> Failure {
+        let mut diags = Diagnostics::new();
+        diags.push(d);
+        Failure {
+            diags,
+            sources: SourceMap::new(),
+        }
+    }
+}
+
+/// An open session.
+pub struct Session {
+    pub dir: PathBuf,
+    pub cwd: PathBuf,
+    pub tree: ModuleTree,
+    pub sources: SourceMap,
+    pub root_vars: BTreeMap<String, Value>,
+    /// Warnings from loading and validation.
+    pub warnings: Diagnostics,
+    pub registry: Registry,
+    pub funcs: Arc<Funcs>,
+    pub ctx: Context,
+    pub backend: LocalBackend,
+    pub cipher: Cipher,
+    pub state: State,
+    /// Journal entries replayed from an interrupted run.
+    pub recovered: usize,
+    pub workspace: String,
+    pub lock: Option<LockGuard>,
+}
+
+/// The state directory of a configuration directory.
+pub fn state_dir(dir: &Path) -> PathBuf {
+    dir.join(".cairn")
+}
+
+/// A state error as a diagnostic with what to do.
+pub fn state_diag(e: &StateError) -> Diagnostic {
+    let hint = match e {
+        StateError::Locked { .. } => Some("Wait for the other command to finish, or pass -lock-timeout=DURATION to wait for the lock."),
+        _ => None,
+    };
+    let d = Diagnostic::error("State error", e.to_string());
+    match hint {
+        Some(h) => d.with_hint(h),
+        None => d,
+    }
+}
+
+impl Session {
+    /// Loads and validates the configuration, then opens the state.
+    pub fn open(opts: &SessionOptions) -> Result<Session, Failure> {
+        let vopts = cairn_validate::Options {
+            cli: opts.cli.clone(),
+            env: opts.env.clone(),
+            workspace: opts.workspace.clone(),
+            require_root_vars: true,
+        };
+        let out = cairn_validate::validate(&opts.dir, &vopts);
+        if out.diags.has_errors() {
+            return Err(Failure {
+                diags: out.diags,
+                sources: out.sources,
+            });
+        }
+        let Some(tree) = out.tree else {
+            return Err(Failure {
+                diags: out.diags,
+                sources: out.sources,
+            });
+        };
+        let mut root_vars = BTreeMap::new();
+        for (id, v) in &out.values.values {
+            if id.module.is_empty() && id.kind == Kind::Variable {
+                root_vars.insert(id.name.clone(), v.clone());
+            }
+        }
+        let mut warnings = out.diags;
+        let cwd = std::env::current_dir().map_err(|e| {
+            Failure::one(Diagnostic::error(
+                "Cannot read the working directory",
+                e.to_string(),
+            ))
+        })?;
+        let funcs = Arc::new(Funcs::standard());
+        let ctx = cairn_eval::context_with_templates(
+            Context {
+                base_dir: cwd.clone(),
+                plan_time: false,
+                template: None,
+            },
+            funcs.clone(),
+        );
+        let backend = LocalBackend::new(state_dir(&opts.dir));
+        let cipher =
+            Cipher::from_env_or_file(backend.dir()).map_err(|e| Failure::one(state_diag(&e)))?;
+        let lock = if opts.lock {
+            Some(
+                backend
+                    .lock(LockInfo::new(opts.operation.clone()), opts.lock_timeout)
+                    .map_err(|e| Failure::one(state_diag(&e)))?,
+            )
+        } else {
+            None
+        };
+        let loaded = backend.load().map_err(|e| Failure::one(state_diag(&e)))?;
+        let mut recovered = 0;
+        let state = if loaded.recovered > 0 && lock.is_some() {
+            // An interrupted run: make its journal part of the state now.
+            let r = backend
+                .recover()
+                .map_err(|e| Failure::one(state_diag(&e)))?;
+            recovered = r.entries;
+            warnings.push(Diagnostic::warning(
+                "Recovered an interrupted run",
+                format!(
+                    "{} operation(s) recorded by an interrupted run were written into the state.",
+                    r.entries
+                ),
+            ));
+            backend
+                .read()
+                .map_err(|e| Failure::one(state_diag(&e)))?
+                .unwrap_or_default()
+        } else {
+            loaded.state.unwrap_or_default()
+        };
+        state
+            .verify_key(&cipher)
+            .map_err(|e| Failure::one(state_diag(&e)))?;
+        Ok(Session {
+            dir: opts.dir.clone(),
+            cwd,
+            tree,
+            sources: out.sources,
+            root_vars,
+            warnings,
+            registry: Registry::new(cairn_builtin::factories()),
+            funcs,
+            ctx,
+            backend,
+            cipher,
+            state,
+            recovered,
+            workspace: opts.workspace.clone(),
+            lock,
+        })
+    }
+
+    /// The state as the engine reads it: values decoded with each resource
+    /// type's schema.
+    pub fn prior(&self) -> Result<Prior, Diagnostics> {
+        prior_from_state(&self.state, &self.registry, &self.cipher)
+    }
+}
+
+/// The provider string stored in state for a provider configuration.
+pub fn provider_string(key: &(Vec<String>, String)) -> String {
+    let mut s = String::new();
+    for m in &key.0 {
+        s.push_str(&format!("module.{m}."));
+    }
+    s.push_str("provider.");
+    s.push_str(&key.1);
+    s
+}
+
+/// The inverse of [`provider_string`]: (key, provider local name).
+pub fn parse_provider_string(s: &str) -> ((Vec<String>, String), String) {
+    let mut module = Vec::new();
+    let mut rest = s;
+    while let Some(r) = rest.strip_prefix("module.") {
+        match r.split_once('.') {
+            Some((m, tail)) => {
+                module.push(m.to_string());
+                rest = tail;
+            }
+            None => break,
+        }
+    }
+    let addr = rest.strip_prefix("provider.").unwrap_or(rest).to_string();
+    let name = addr.split('.').next().unwrap_or_default().to_string();
+    ((module, addr), name)
+}
+
+/// Engine module instance from a state module path.
+pub fn module_instance(path: &str) -> Result<ModuleInstance, StateError> {
+    if path.is_empty() {
+        return Ok(ModuleInstance::root());
+    }
+    let steps = cairn_state::parse_module_path(path)?;
+    Ok(ModuleInstance(
+        steps
+            .into_iter()
+            .map(|(n, k)| (n, k.map(|k| key_from_state(&k)).unwrap_or(Key::None)))
+            .collect(),
+    ))
+}
+
+pub fn key_from_state(k: &IndexKey) -> Key {
+    match k {
+        IndexKey::Int(i) => Key::Int(i64::try_from(*i).unwrap_or(i64::MAX)),
+        IndexKey::Str(s) => Key::Str(s.clone()),
+    }
+}
+
+pub fn key_to_state(k: &Key) -> Option<IndexKey> {
+    match k {
+        Key::None => None,
+        Key::Int(i) => Some(IndexKey::Int(u64::try_from(*i).unwrap_or(0))),
+        Key::Str(s) => Some(IndexKey::Str(s.clone())),
+    }
+}
+
+/// Decodes a state into the engine's prior state.
+pub fn prior_from_state(
+    state: &State,
+    registry: &Registry,
+    cipher: &Cipher,
+) -> Result<Prior, Diagnostics> {
+    let mut prior = Prior::default();
+    let mut diags = Diagnostics::new();
+    for r in &state.resources {
+        let data = r.mode == cairn_state::Mode::Data;
+        let (key, name) = parse_provider_string(&r.provider);
+        let schema = match registry.resource_schema(&name, &r.type_name, data) {
+            Ok(s) => s,
+            Err(d) => {
+                diags.push(d.with_address(r.address()));
+                continue;
+            }
+        };
+        let ty = schema.block.implied_type();
+        let module = match module_instance(&r.module) {
+            Ok(m) => m,
+            Err(e) => {
+                diags.push(state_diag(&e).with_address(r.address()));
+                continue;
+            }
+        };
+        for inst in &r.instances {
+            if inst.deposed.is_some() {
+                // A deposed object from an interrupted create_before_destroy
+                // replacement: reported, deleted by the next destroy of the
+                // resource or by hand.
+                diags.push(
+                    Diagnostic::warning(
+                        "Deposed object in state",
+                        format!(
+                            "{} has a deposed object left by an interrupted replacement.",
+                            r.address()
+                        ),
+                    )
+                    .with_address(r.address()),
+                );
+                continue;
+            }
+            let value = match inst.decode_attributes(&ty, cipher) {
+                Ok(v) => cairn_provider::mark_sensitive(&schema.block, &v),
+                Err(e) => {
+                    diags.push(state_diag(&e).with_address(r.address()));
+                    continue;
+                }
+            };
+            let addr = InstanceAddr {
+                resource: ResourceAddr {
+                    module: module.clone(),
+                    mode: if data { Mode::Data } else { Mode::Managed },
+                    type_name: r.type_name.clone(),
+                    name: r.name.clone(),
+                },
+                key: inst
+                    .index_key
+                    .as_ref()
+                    .map(key_from_state)
+                    .unwrap_or(Key::None),
+            };
+            prior.instances.insert(
+                addr,
+                PriorInstance {
+                    value,
+                    dependencies: inst.dependencies.clone(),
+                    provider_key: key.clone(),
+                    provider_name: name.clone(),
+                    create_before_destroy: inst.create_before_destroy,
+                    tainted: inst.tainted,
+                },
+            );
+        }
+    }
+    for (name, o) in &state.outputs {
+        match o.decode(cipher) {
+            Ok(v) => {
+                prior.outputs.insert(name.clone(), v);
+            }
+            Err(e) => diags.push(state_diag(&e).with_address(format!("output.{name}"))),
+        }
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(prior)
+    }
+}

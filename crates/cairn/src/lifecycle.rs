@@ -1,0 +1,725 @@
+//! `plan`, `apply`, `destroy`, `import`: the commands that read or change
+//! infrastructure.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use clap::Args;
+
+use cairn_engine::{Action, Event, Events, Plan};
+use cairn_run::planfile::{self, Inputs, SavedPlan};
+use cairn_run::{PlanFlags, Session, SessionOptions};
+
+use crate::VarArgs;
+
+/// Flags shared by plan, apply and destroy.
+#[derive(Args, Debug, Clone)]
+pub struct PlanArgs {
+    /// Limit the operation to these resources (and what they depend on). Repeatable.
+    #[arg(long = "target", value_name = "ADDRESS")]
+    pub targets: Vec<String>,
+    /// Replace these resource instances even if nothing forces it. Repeatable.
+    #[arg(long = "replace", value_name = "ADDRESS")]
+    pub replace: Vec<String>,
+    /// Skip refreshing state against real infrastructure (-refresh=false).
+    #[arg(long = "refresh", value_name = "BOOL", default_value = "true", action = clap::ArgAction::Set)]
+    pub refresh: bool,
+    /// Only update state to match real infrastructure.
+    #[arg(long = "refresh-only")]
+    pub refresh_only: bool,
+    /// How many operations run at once.
+    #[arg(long, default_value_t = 10)]
+    pub parallelism: usize,
+    /// Do not take the state lock (dangerous).
+    #[arg(long = "lock", value_name = "BOOL", default_value = "true", action = clap::ArgAction::Set)]
+    pub lock: bool,
+    /// How long to wait for the state lock (e.g. 30s, 5m).
+    #[arg(long = "lock-timeout", value_name = "DURATION", default_value = "0s")]
+    pub lock_timeout: String,
+    #[command(flatten)]
+    pub vars: VarArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct PlanCmd {
+    /// The configuration directory (default: the current directory).
+    pub dir: Option<PathBuf>,
+    /// Plan to destroy everything.
+    #[arg(long)]
+    pub destroy: bool,
+    /// Save the plan to a file for `cairn apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 0 when there are no changes, 2 when there are, 1 on error.
+    #[arg(long = "detailed-exitcode")]
+    pub detailed_exitcode: bool,
+    /// Print the plan in Terraform's JSON plan format.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub common: PlanArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ApplyCmd {
+    /// A configuration directory, or a plan file saved with `plan -out`.
+    pub target: Option<PathBuf>,
+    /// Apply without asking for confirmation.
+    #[arg(long = "auto-approve")]
+    pub auto_approve: bool,
+    /// Print progress as JSON lines.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub common: PlanArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct DestroyCmd {
+    pub dir: Option<PathBuf>,
+    #[arg(long = "auto-approve")]
+    pub auto_approve: bool,
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub common: PlanArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportCmd {
+    /// The resource instance address to import into.
+    pub address: String,
+    /// The provider's ID of the existing object.
+    pub id: String,
+    /// The configuration directory.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub vars: VarArgs,
+}
+
+/// Parses `30s`, `5m`, `1h`, `500ms`, plain seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .map(|i| s.split_at(i))
+        .unwrap_or((s, "s"));
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("invalid duration {s:?}: use forms like 30s, 5m, 1h"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" | "" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("invalid duration unit in {s:?}: use ms, s, m or h")),
+    };
+    Ok(Duration::from_secs_f64(secs.max(0.0)))
+}
+
+pub fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => Some(r),
+        Err(e) => {
+            eprintln!("Error: cannot start the async runtime: {e}");
+            None
+        }
+    }
+}
+
+fn flags_of(common: &PlanArgs, destroy: bool) -> PlanFlags {
+    PlanFlags {
+        destroy,
+        refresh: common.refresh,
+        refresh_only: common.refresh_only,
+        targets: common.targets.clone(),
+        replace: common.replace.clone(),
+        parallelism: common.parallelism,
+        imports: Vec::new(),
+    }
+}
+
+fn session_opts(
+    dir: PathBuf,
+    common: &PlanArgs,
+    raw: &[String],
+    operation: &str,
+) -> Result<SessionOptions, String> {
+    Ok(SessionOptions {
+        dir,
+        cli: common.vars.ordered(raw),
+        env: crate::env_pairs(),
+        workspace: std::env::var("CAIRN_ENV").unwrap_or_default(),
+        lock: common.lock,
+        lock_timeout: parse_duration(&common.lock_timeout)?,
+        operation: operation.to_string(),
+    })
+}
+
+fn open(opts: &SessionOptions, color: bool) -> Option<Session> {
+    match Session::open(opts) {
+        Ok(s) => {
+            print_diags(&s.warnings, &s.sources, color);
+            Some(s)
+        }
+        Err(f) => {
+            print_diags(&f.diags, &f.sources, color);
+            None
+        }
+    }
+}
+
+pub fn print_diags(
+    d: &cairn_diagnostics::Diagnostics,
+    sources: &cairn_diagnostics::SourceMap,
+    color: bool,
+) {
+    if d.is_empty() {
+        return;
+    }
+    let text = cairn_diagnostics::render(d, sources);
+    eprint!("{}", crate::validate::paint(&text, color));
+}
+
+fn render_plan(sess: &Session, plan: &Plan, color: bool) -> String {
+    let registry = sess.registry.clone();
+    let schemas = move |type_name: &str| -> Option<cairn_provider::Schema> {
+        let provider = cairn_config::implied_provider(type_name);
+        registry
+            .resource_schema(&provider, type_name, false)
+            .or_else(|_| registry.resource_schema(&provider, type_name, true))
+            .ok()
+            .map(|s| s.block.clone())
+    };
+    cairn_render::human(
+        plan,
+        &cairn_render::HumanOptions {
+            color,
+            schemas: Some(&schemas),
+        },
+    )
+}
+
+fn json_plan(sess: &Session, plan: &Plan) -> serde_json::Value {
+    cairn_render::json_plan(
+        plan,
+        &cairn_render::JsonMeta {
+            cairn_version: env!("CARGO_PKG_VERSION").to_string(),
+            variables: sess.root_vars.clone(),
+            prior_state: None,
+            configuration: Some(configuration_json(&sess.tree)),
+            timestamp: chrono_now(),
+        },
+    )
+}
+
+/// The `configuration` part of the JSON plan: modules, resources,
+/// variables and outputs (expressions are not rendered).
+fn configuration_json(tree: &cairn_config::ModuleTree) -> serde_json::Value {
+    fn module(tree: &cairn_config::ModuleTree, path: &[String]) -> serde_json::Value {
+        let Some(m) = tree.get(path) else {
+            return serde_json::json!({});
+        };
+        let mut resources = Vec::new();
+        for (mode, map) in [("managed", &m.resources), ("data", &m.data)] {
+            for r in map.values() {
+                resources.push(serde_json::json!({
+                    "address": r.address(),
+                    "mode": mode,
+                    "type": r.type_name,
+                    "name": r.name,
+                    "provider_config_key": r.provider.as_ref().map(|p| p.address()).unwrap_or_else(|| r.provider_name()),
+                    "schema_version": 0,
+                    "expressions": {},
+                }));
+            }
+        }
+        let variables: serde_json::Map<String, serde_json::Value> = m
+            .variables
+            .iter()
+            .map(|(k, v)| {
+                let mut o = serde_json::Map::new();
+                if let Some(d) = &v.description {
+                    o.insert("description".into(), serde_json::json!(d));
+                }
+                if v.sensitive {
+                    o.insert("sensitive".into(), serde_json::json!(true));
+                }
+                (k.clone(), serde_json::Value::Object(o))
+            })
+            .collect();
+        let outputs: serde_json::Map<String, serde_json::Value> = m
+            .outputs
+            .iter()
+            .map(|(k, o)| {
+                (
+                    k.clone(),
+                    serde_json::json!({"sensitive": o.sensitive, "expression": {}}),
+                )
+            })
+            .collect();
+        let calls: serde_json::Map<String, serde_json::Value> = m
+            .module_calls
+            .iter()
+            .map(|(k, c)| {
+                let mut child = path.to_vec();
+                child.push(k.clone());
+                (
+                    k.clone(),
+                    serde_json::json!({"source": c.source, "module": module(tree, &child)}),
+                )
+            })
+            .collect();
+        serde_json::json!({"resources": resources, "variables": variables, "outputs": outputs, "module_calls": calls})
+    }
+    let mut providers = serde_json::Map::new();
+    for node in tree.nodes.values() {
+        for r in node
+            .module
+            .resources
+            .values()
+            .chain(node.module.data.values())
+        {
+            let n = r.provider_name();
+            providers.entry(n.clone()).or_insert_with(|| serde_json::json!({"name": n, "full_name": format!("registry.terraform.io/hashicorp/{n}")}));
+        }
+    }
+    serde_json::json!({"provider_config": providers, "root_module": module(tree, &[])})
+}
+
+fn chrono_now() -> String {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    format!("{d}")
+}
+
+/// `cairn plan`.
+pub fn plan(a: &PlanCmd, raw: &[String], color: bool) -> u8 {
+    let dir = a.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let opts = match session_opts(dir.clone(), &a.common, raw, "plan") {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return 1;
+        }
+    };
+    let Some(rt) = runtime() else { return 1 };
+    let Some(sess) = open(&opts, color) else {
+        return 1;
+    };
+    let flags = flags_of(&a.common, a.destroy);
+    let plan = match rt.block_on(cairn_run::make_plan(&sess, &flags)) {
+        Ok(p) => p,
+        Err(d) => {
+            print_diags(&d, &sess.sources, color);
+            return 1;
+        }
+    };
+    let human = render_plan(&sess, &plan, false);
+    let json = json_plan(&sess, &plan);
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        );
+    } else {
+        print!(
+            "{}",
+            if color {
+                render_plan(&sess, &plan, true)
+            } else {
+                human.clone()
+            }
+        );
+    }
+    if let Some(out) = &a.out {
+        let inputs = Inputs {
+            cli: opts
+                .cli
+                .iter()
+                .map(|c| match c {
+                    cairn_vars::CliInput::Var(v) => format!("var:{v}"),
+                    cairn_vars::CliInput::VarFile(p) => format!("file:{}", p.display()),
+                })
+                .collect(),
+            workspace: opts.workspace.clone(),
+            flags: flags.clone(),
+        };
+        let sealed = match planfile::seal_inputs(&inputs, &sess.cipher) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("Error: cannot save the plan: {e}");
+                return 1;
+            }
+        };
+        let abs = std::fs::canonicalize(&dir).unwrap_or(dir.clone());
+        let saved = SavedPlan {
+            format: planfile::FORMAT.to_string(),
+            cairn_version: env!("CARGO_PKG_VERSION").to_string(),
+            created: chrono_now(),
+            dir: abs.to_string_lossy().to_string(),
+            config_digest: planfile::config_digest(&sess.sources),
+            state_lineage: sess.state.lineage.clone(),
+            state_serial: sess.state.serial,
+            plan_digest: planfile::plan_digest(&plan),
+            counts: plan.counts(),
+            has_changes: plan.has_changes(),
+            inputs: sealed,
+            human,
+            json,
+        };
+        if let Err(e) = saved.write(out) {
+            eprintln!("Error: cannot write plan file {}: {e}", out.display());
+            return 1;
+        }
+        if !a.json {
+            println!("\nSaved the plan to: {}\n\nTo perform exactly these actions, run:\n    cairn apply {}", out.display(), out.display());
+        }
+    }
+    if a.detailed_exitcode && plan.has_changes() {
+        2
+    } else {
+        0
+    }
+}
+
+/// Prints progress lines (plain, or JSON with --json).
+struct Progress {
+    json: bool,
+    out: Mutex<std::io::Stdout>,
+}
+
+fn verb(action: Action) -> (&'static str, &'static str) {
+    match action {
+        Action::Create | Action::Replace => ("Creating...", "Creation complete"),
+        Action::Update => ("Modifying...", "Modifications complete"),
+        Action::Delete => ("Destroying...", "Destruction complete"),
+        Action::Read => ("Reading...", "Read complete"),
+        Action::NoOp => ("...", "done"),
+    }
+}
+
+impl Events for Progress {
+    fn event(&self, e: Event) {
+        let line = match (&e, self.json) {
+            (Event::Started { addr, action }, false) => format!("{addr}: {}", verb(*action).0),
+            (Event::Finished { addr, action, elapsed, error: None }, false) => {
+                format!("{addr}: {} after {}s", verb(*action).1, elapsed.as_secs())
+            }
+            (Event::Finished { addr, error: Some(err), .. }, false) => format!("{addr}: failed: {err}"),
+            (Event::Started { addr, action }, true) => serde_json::json!({"type": "apply_start", "address": addr.to_string(), "action": format!("{action:?}").to_lowercase()}).to_string(),
+            (Event::Finished { addr, action, elapsed, error }, true) => serde_json::json!({
+                "type": if error.is_some() { "apply_errored" } else { "apply_complete" },
+                "address": addr.to_string(),
+                "action": format!("{action:?}").to_lowercase(),
+                "elapsed_seconds": elapsed.as_secs_f64(),
+                "error": error,
+            })
+            .to_string(),
+        };
+        if let Ok(mut o) = self.out.lock() {
+            let _ = writeln!(o, "{line}");
+        }
+    }
+}
+
+fn confirm(what: &str) -> Result<bool, String> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(format!(
+            "cairn {what} needs confirmation, but the input is not a terminal. Run with -auto-approve to {what} without asking, or save a plan with `cairn plan -out FILE` and apply that file."
+        ));
+    }
+    print!("\nDo you want to perform these actions?\n  cairn will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ");
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    Ok(line.trim() == "yes")
+}
+
+/// `cairn apply` and `cairn destroy`.
+pub fn apply(a: &ApplyCmd, raw: &[String], color: bool, destroy: bool) -> u8 {
+    let target = a.target.clone().unwrap_or_else(|| PathBuf::from("."));
+    let Some(rt) = runtime() else { return 1 };
+    // A saved plan: re-plan from its inputs and apply only if identical.
+    if target.is_file() {
+        return apply_saved(a, &target, color, &rt);
+    }
+    let opts = match session_opts(
+        target.clone(),
+        &a.common,
+        raw,
+        if destroy { "destroy" } else { "apply" },
+    ) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return 1;
+        }
+    };
+    let Some(mut sess) = open(&opts, color) else {
+        return 1;
+    };
+    let flags = flags_of(&a.common, destroy);
+    let plan = match rt.block_on(cairn_run::make_plan(&sess, &flags)) {
+        Ok(p) => p,
+        Err(d) => {
+            print_diags(&d, &sess.sources, color);
+            return 1;
+        }
+    };
+    if !a.json {
+        print!("{}", render_plan(&sess, &plan, color));
+    }
+    if !plan.has_changes() {
+        print_outputs(&sess);
+        return 0;
+    }
+    if !a.auto_approve {
+        match confirm(if destroy { "destroy" } else { "apply" }) {
+            Ok(true) => {}
+            Ok(false) => {
+                println!("\nApply cancelled.");
+                return 1;
+            }
+            Err(e) => {
+                eprintln!("Error: {e}");
+                return 1;
+            }
+        }
+    }
+    run_apply(&mut sess, plan, &a.common, a.json, color, &rt, destroy)
+}
+
+fn run_apply(
+    sess: &mut Session,
+    plan: Plan,
+    common: &PlanArgs,
+    json: bool,
+    color: bool,
+    rt: &tokio::runtime::Runtime,
+    destroy: bool,
+) -> u8 {
+    println!();
+    let events = Arc::new(Progress {
+        json,
+        out: Mutex::new(std::io::stdout()),
+    });
+    let res = rt.block_on(cairn_run::apply_plan(
+        sess,
+        plan,
+        events,
+        common.parallelism,
+    ));
+    match res {
+        Ok(applied) => {
+            let o = &applied.outcome;
+            if o.diags.has_errors() {
+                print_diags(&o.diags, &sess.sources, color);
+                eprintln!(
+                    "\nApply failed. State was saved after every completed operation: {} added, {} changed, {} destroyed.",
+                    o.added, o.changed, o.destroyed
+                );
+                return 1;
+            }
+            print_diags(&o.diags, &sess.sources, color);
+            if destroy {
+                println!("\nDestroy complete! Resources: {} destroyed.", o.destroyed);
+            } else {
+                println!(
+                    "\nApply complete! Resources: {} added, {} changed, {} destroyed.",
+                    o.added, o.changed, o.destroyed
+                );
+            }
+            print_outputs(sess);
+            0
+        }
+        Err(d) => {
+            print_diags(&d, &sess.sources, color);
+            1
+        }
+    }
+}
+
+fn apply_saved(
+    a: &ApplyCmd,
+    path: &std::path::Path,
+    color: bool,
+    rt: &tokio::runtime::Runtime,
+) -> u8 {
+    let saved = match SavedPlan::read(path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return 1;
+        }
+    };
+    let dir = PathBuf::from(&saved.dir);
+    // The inputs are sealed with the state key of the plan's directory.
+    let key_dir = cairn_run::session::state_dir(&dir);
+    let cipher = match cairn_state::Cipher::from_env_or_file(&key_dir) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return 1;
+        }
+    };
+    let inputs = match saved.inputs(&cipher) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("Error: cannot read the plan's inputs: {e}\n\nHint: a plan can only be applied with the state key it was made with.");
+            return 1;
+        }
+    };
+    let cli = inputs
+        .cli
+        .iter()
+        .filter_map(|s| {
+            if let Some(v) = s.strip_prefix("var:") {
+                Some(cairn_vars::CliInput::Var(v.to_string()))
+            } else {
+                s.strip_prefix("file:")
+                    .map(|f| cairn_vars::CliInput::VarFile(PathBuf::from(f)))
+            }
+        })
+        .collect();
+    let opts = SessionOptions {
+        dir: dir.clone(),
+        cli,
+        env: crate::env_pairs(),
+        workspace: inputs.workspace.clone(),
+        lock: a.common.lock,
+        lock_timeout: parse_duration(&a.common.lock_timeout).unwrap_or_default(),
+        operation: "apply".into(),
+    };
+    let Some(mut sess) = open(&opts, color) else {
+        return 1;
+    };
+    if planfile::config_digest(&sess.sources) != saved.config_digest {
+        eprintln!("Error: Saved plan is stale\n\nThe configuration or variable files changed since the plan was made.\n\nHint: run cairn plan again and review the new plan.");
+        return 1;
+    }
+    if sess.state.lineage != saved.state_lineage || sess.state.serial != saved.state_serial {
+        eprintln!(
+            "Error: Saved plan is stale\n\nThe state changed since the plan was made (plan made against serial {}, state is now at serial {}).\n\nHint: run cairn plan again and review the new plan.",
+            saved.state_serial, sess.state.serial
+        );
+        return 1;
+    }
+    let plan = match rt.block_on(cairn_run::make_plan(&sess, &inputs.flags)) {
+        Ok(p) => p,
+        Err(d) => {
+            print_diags(&d, &sess.sources, color);
+            return 1;
+        }
+    };
+    if planfile::plan_digest(&plan) != saved.plan_digest {
+        eprintln!("Error: Saved plan is stale\n\nPlanning again from the same inputs gives different changes (real infrastructure changed since the plan was made).\n\nHint: run cairn plan again and review the new plan.");
+        return 1;
+    }
+    let destroy = inputs.flags.destroy;
+    let mut common = a.common.clone();
+    common.parallelism = inputs.flags.parallelism.max(1);
+    run_apply(&mut sess, plan, &common, a.json, color, rt, destroy)
+}
+
+fn print_outputs(sess: &Session) {
+    let Ok(outs) = cairn_run::state_outputs(sess) else {
+        return;
+    };
+    if outs.is_empty() {
+        return;
+    }
+    println!("\nOutputs:\n");
+    for (k, v) in outs {
+        if v.is_sensitive_deep() {
+            println!("{k} = <sensitive>");
+        } else {
+            println!("{k} = {}", cairn_value::display::console(&v));
+        }
+    }
+}
+
+/// `cairn import ADDR ID`.
+pub fn import(a: &ImportCmd, raw: &[String], color: bool) -> u8 {
+    let Some(rt) = runtime() else { return 1 };
+    let common = PlanArgs {
+        targets: vec![a.address.clone()],
+        replace: Vec::new(),
+        refresh: true,
+        refresh_only: false,
+        parallelism: 1,
+        lock: true,
+        lock_timeout: "0s".into(),
+        vars: a.vars.clone(),
+    };
+    let opts = match session_opts(a.dir.clone(), &common, raw, "import") {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return 1;
+        }
+    };
+    let Some(mut sess) = open(&opts, color) else {
+        return 1;
+    };
+    let mut flags = flags_of(&common, false);
+    flags.imports = vec![(a.address.clone(), a.id.clone())];
+    let mut plan = match rt.block_on(cairn_run::make_plan(&sess, &flags)) {
+        Ok(p) => p,
+        Err(d) => {
+            print_diags(&d, &sess.sources, color);
+            return 1;
+        }
+    };
+    let Some(change) = plan
+        .changes
+        .iter()
+        .find(|c| c.addr.to_string() == a.address)
+        .cloned()
+    else {
+        eprintln!(
+            "Error: Configuration for import target does not exist\n\nThe configuration has no resource {}.\n\nHint: add a resource block for it first; cairn imports only into configured resources.",
+            a.address
+        );
+        return 1;
+    };
+    if change.importing.is_none() {
+        eprintln!("Error: Resource already managed by cairn\n\n{} is already in the state.\n\nHint: remove it with `cairn state rm` first if you mean to import another object.", a.address);
+        return 1;
+    }
+    // Import records the object only; changes wait for the next plan.
+    let mut only = change;
+    only.action = Action::NoOp;
+    plan.changes = vec![only];
+    plan.outputs.clear();
+    let events = Arc::new(Progress {
+        json: false,
+        out: Mutex::new(std::io::stdout()),
+    });
+    match rt.block_on(cairn_run::apply_plan(&mut sess, plan, events, 1)) {
+        Ok(applied) if !applied.outcome.diags.has_errors() => {
+            println!("{}: Import prepared!\n\nImport successful!\n\nThe resources that were imported are shown above. These resources are now in\nyour cairn state and will henceforth be managed by cairn.", a.address);
+            0
+        }
+        Ok(applied) => {
+            print_diags(&applied.outcome.diags, &sess.sources, color);
+            1
+        }
+        Err(d) => {
+            print_diags(&d, &sess.sources, color);
+            1
+        }
+    }
+}

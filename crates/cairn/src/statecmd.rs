@@ -1,0 +1,323 @@
+//! `state list|show|rm|mv`, `output`, `show`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+
+use cairn_state::{Cipher, LocalBackend, LockInfo, State};
+use cairn_value::Value;
+
+#[derive(Subcommand, Debug)]
+pub enum StateCmd {
+    /// List resource instances in state.
+    List {
+        /// Only addresses starting with this.
+        filter: Option<String>,
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Show one instance's attributes (sensitive values redacted).
+    Show {
+        address: String,
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Forget instances without destroying them.
+    Rm {
+        #[arg(required = true)]
+        addresses: Vec<String>,
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Move an instance or resource to another address.
+    Mv {
+        from: String,
+        to: String,
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct OutputCmd {
+    /// One output's name (default: all).
+    pub name: Option<String>,
+    #[arg(long, default_value = ".")]
+    pub dir: PathBuf,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Print a string output's raw value (no quotes).
+    #[arg(long)]
+    pub raw: bool,
+    /// Print sensitive values in plaintext (they are redacted otherwise).
+    #[arg(long = "show-sensitive")]
+    pub show_sensitive: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ShowCmd {
+    /// A saved plan file (default: show the state).
+    pub plan: Option<PathBuf>,
+    #[arg(long, default_value = ".")]
+    pub dir: PathBuf,
+    /// Print as JSON (Terraform's JSON plan format for plans).
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn open_state(dir: &Path) -> Result<(LocalBackend, Cipher, State), String> {
+    let backend = LocalBackend::new(cairn_run::session::state_dir(dir));
+    let cipher = Cipher::from_env_or_file(backend.dir()).map_err(|e| e.to_string())?;
+    let loaded = backend.load().map_err(|e| e.to_string())?;
+    Ok((backend, cipher, loaded.state.unwrap_or_default()))
+}
+
+fn fail(e: impl std::fmt::Display) -> u8 {
+    eprintln!("Error: {e}");
+    1
+}
+
+pub fn run_state(c: &StateCmd) -> u8 {
+    match c {
+        StateCmd::List { filter, dir } => {
+            let (_, _, st) = match open_state(dir) {
+                Ok(x) => x,
+                Err(e) => return fail(e),
+            };
+            match st.list(filter.as_deref()) {
+                Ok(list) => {
+                    for a in list {
+                        println!("{a}");
+                    }
+                    0
+                }
+                Err(e) => fail(e),
+            }
+        }
+        StateCmd::Show { address, dir } => {
+            let (_, cipher, st) = match open_state(dir) {
+                Ok(x) => x,
+                Err(e) => return fail(e),
+            };
+            let (r, inst) = match st.get_instance(address) {
+                Ok(x) => x,
+                Err(e) => return fail(e),
+            };
+            // Decode without a schema: the JSON shapes are enough to show.
+            let v = match cairn_state::decode_value(
+                &inst.attributes,
+                &cairn_value::Type::Dynamic,
+                &cipher,
+            ) {
+                Ok(v) => v,
+                Err(e) => return fail(e),
+            };
+            println!("# {address}:");
+            let kw = if r.mode == cairn_state::Mode::Data {
+                "data"
+            } else {
+                "resource"
+            };
+            println!("{kw} {:?} {:?} {}", r.type_name, r.name, body(&v, 0));
+            0
+        }
+        StateCmd::Rm { addresses, dir } => mutate(dir, "state rm", |st| {
+            let mut n = 0;
+            for a in addresses {
+                n += st.remove(a).map_err(|e| e.to_string())?;
+                println!("Removed {a}");
+            }
+            Ok(format!("Successfully removed {n} resource instance(s)."))
+        }),
+        StateCmd::Mv { from, to, dir } => mutate(dir, "state mv", |st| {
+            let n = st.move_instance(from, to).map_err(|e| e.to_string())?;
+            Ok(format!(
+                "Move {from:?} to {to:?}\nSuccessfully moved {n} object(s)."
+            ))
+        }),
+    }
+}
+
+fn mutate(dir: &Path, op: &str, f: impl FnOnce(&mut State) -> Result<String, String>) -> u8 {
+    let backend = LocalBackend::new(cairn_run::session::state_dir(dir));
+    let _lock = match backend.lock(LockInfo::new(op), Duration::from_secs(0)) {
+        Ok(l) => l,
+        Err(e) => return fail(e),
+    };
+    let loaded = match backend.load() {
+        Ok(l) => l,
+        Err(e) => return fail(e),
+    };
+    let Some(mut st) = loaded.state else {
+        return fail("there is no state yet: nothing to change");
+    };
+    match f(&mut st) {
+        Ok(msg) => {
+            if let Err(e) = backend.write(&mut st) {
+                return fail(e);
+            }
+            println!("{msg}");
+            0
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// An attribute block like `terraform state show` prints.
+fn body(v: &Value, level: usize) -> String {
+    let pad = "    ".repeat(level + 1);
+    let Some(m) = v.as_entries() else {
+        return cairn_value::display::console(v);
+    };
+    let width = m.keys().map(|k| k.len()).max().unwrap_or(0);
+    let mut s = String::from("{\n");
+    for (k, x) in m.iter() {
+        if x.is_null() {
+            continue;
+        }
+        let shown = if x.is_sensitive_deep() {
+            "(sensitive value)".to_string()
+        } else {
+            cairn_value::display::console(x).replace('\n', &format!("\n{pad}"))
+        };
+        s.push_str(&format!("{pad}{k:width$} = {shown}\n"));
+    }
+    s.push_str(&"    ".repeat(level));
+    s.push('}');
+    s
+}
+
+pub fn run_output(c: &OutputCmd) -> u8 {
+    let (_, cipher, st) = match open_state(&c.dir) {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let mut outs = std::collections::BTreeMap::new();
+    for (k, o) in &st.outputs {
+        match o.decode(&cipher) {
+            Ok(v) => {
+                outs.insert(k.clone(), v);
+            }
+            Err(e) => return fail(e),
+        }
+    }
+    let show = |v: &Value| -> Option<Value> {
+        if v.is_sensitive_deep() && !c.show_sensitive {
+            None
+        } else {
+            Some(v.unmark_deep().0)
+        }
+    };
+    if let Some(name) = &c.name {
+        let Some(v) = outs.get(name) else {
+            return fail(format!(
+                "Output {name:?} not found\n\nThe output variable requested could not be found in the state. Outputs: {}.",
+                outs.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        };
+        let Some(plain) = show(v) else {
+            if c.json {
+                println!("null");
+                eprintln!("(output {name} is sensitive; pass -show-sensitive to print it)");
+                return 0;
+            }
+            println!("<sensitive>");
+            eprintln!("(output {name} is sensitive; pass -show-sensitive to print it)");
+            return 0;
+        };
+        if c.raw {
+            match plain.as_str() {
+                Some(s) => print!("{s}"),
+                None => match &plain.kind {
+                    cairn_value::Kind::Number(n) => print!("{n}"),
+                    cairn_value::Kind::Bool(b) => print!("{b}"),
+                    _ => {
+                        return fail(
+                            "-raw works only with string, number and bool outputs; use -json",
+                        )
+                    }
+                },
+            }
+            return 0;
+        }
+        if c.json {
+            println!("{}", cairn_value::json::encode(&plain).unwrap_or_default());
+        } else {
+            println!("{}", cairn_value::display::console(&plain));
+        }
+        return 0;
+    }
+    if c.json {
+        let mut m = serde_json::Map::new();
+        for (k, v) in &outs {
+            let sensitive = v.is_sensitive_deep();
+            let value = show(v)
+                .and_then(|p| cairn_value::json::to_json(&p).ok())
+                .unwrap_or(serde_json::Value::Null);
+            m.insert(
+                k.clone(),
+                serde_json::json!({"sensitive": sensitive, "type": cairn_value::json::type_to_json(&v.ty()), "value": value}),
+            );
+        }
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::Value::Object(m)).unwrap_or_default()
+        );
+        return 0;
+    }
+    for (k, v) in &outs {
+        match show(v) {
+            Some(p) => println!("{k} = {}", cairn_value::display::console(&p)),
+            None => println!("{k} = <sensitive>"),
+        }
+    }
+    0
+}
+
+pub fn run_show(c: &ShowCmd) -> u8 {
+    if let Some(p) = &c.plan {
+        let saved = match cairn_run::planfile::SavedPlan::read(p) {
+            Ok(s) => s,
+            Err(e) => return fail(e),
+        };
+        if c.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&saved.json).unwrap_or_default()
+            );
+        } else {
+            print!("{}", saved.human);
+        }
+        return 0;
+    }
+    let (_, cipher, st) = match open_state(&c.dir) {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    if st.resources.is_empty() && st.outputs.is_empty() {
+        println!("The state is empty.");
+        return 0;
+    }
+    for (r, inst, addr) in st.instances() {
+        let v =
+            match cairn_state::decode_value(&inst.attributes, &cairn_value::Type::Dynamic, &cipher)
+            {
+                Ok(v) => v,
+                Err(e) => return fail(e),
+            };
+        let kw = if r.mode == cairn_state::Mode::Data {
+            "data"
+        } else {
+            "resource"
+        };
+        println!(
+            "# {addr}:\n{kw} {:?} {:?} {}\n",
+            r.type_name,
+            r.name,
+            body(&v, 0)
+        );
+    }
+    0
+}

@@ -1,0 +1,424 @@
+//! End-to-end tests of the real binary on the embedded default (local
+//! state, built-in providers).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_cairn"))
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn cairn(dir: &Path, args: &[&str]) -> Run {
+    let out: Output = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CAIRN_STATE_KEY")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run cairn");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).to_string(),
+        stderr: String::from_utf8_lossy(&out.stderr).to_string(),
+    }
+}
+
+fn ok(r: &Run) -> &Run {
+    assert_eq!(r.code, 0, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    r
+}
+
+const MAIN: &str = r#"
+variable "greeting" {
+  type    = string
+  default = "hello"
+}
+
+variable "names" {
+  type    = set(string)
+  default = ["alpha", "beta"]
+}
+
+resource "random_password" "db" {
+  length  = 24
+  special = false
+}
+
+resource "random_pet" "name" {}
+
+resource "local_file" "greeting" {
+  for_each = var.names
+  filename = "${path.module}/out/${each.key}.txt"
+  content  = "${var.greeting}, ${each.key} from ${random_pet.name.id}\n"
+}
+
+resource "local_sensitive_file" "secret" {
+  filename = "${path.module}/out/secret.txt"
+  content  = random_password.db.result
+}
+
+output "pet" {
+  value = random_pet.name.id
+}
+
+output "password" {
+  value     = random_password.db.result
+  sensitive = true
+}
+"#;
+
+fn project() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("main.tf"), MAIN).unwrap();
+    d
+}
+
+/// Every file under a directory, recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+fn password(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("out/secret.txt")).unwrap()
+}
+
+#[test]
+fn lifecycle_on_the_embedded_default() {
+    let d = project();
+    let dir = d.path();
+    let mut transcript = String::new();
+    let mut run = |args: &[&str]| -> Run {
+        let r = cairn(dir, args);
+        transcript.push_str(&r.stdout);
+        transcript.push_str(&r.stderr);
+        r
+    };
+
+    let r = run(&["apply", "-auto-approve"]);
+    ok(&r);
+    assert!(
+        r.stdout
+            .contains("Apply complete! Resources: 5 added, 0 changed, 0 destroyed."),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("password = <sensitive>"), "{}", r.stdout);
+    let pet = std::fs::read_to_string(dir.join("out/alpha.txt")).unwrap();
+    assert!(pet.starts_with("hello, alpha from "), "{pet}");
+
+    // No changes on a second plan.
+    let r = run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("No changes."), "{}", r.stdout);
+
+    // A changed variable: exactly the dependent files are replaced.
+    let r = run(&["plan", "-detailed-exitcode", "-var", "greeting=hi"]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("Plan: 2 to add, 0 to change, 2 to destroy."),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("# local_file.greeting[\"alpha\"] must be replaced"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("random_pet.name will"), "{}", r.stdout);
+    ok(&run(&["apply", "-auto-approve", "-var", "greeting=hi"]));
+    assert!(std::fs::read_to_string(dir.join("out/beta.txt"))
+        .unwrap()
+        .starts_with("hi, beta"));
+
+    // A file deleted by hand is recreated.
+    std::fs::remove_file(dir.join("out/alpha.txt")).unwrap();
+    let r = run(&["plan", "-var", "greeting=hi"]);
+    ok(&r);
+    assert!(
+        r.stdout
+            .contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        "{}",
+        r.stdout
+    );
+    ok(&run(&["apply", "-auto-approve", "-var", "greeting=hi"]));
+    assert!(dir.join("out/alpha.txt").exists());
+
+    // State commands.
+    let r = run(&["state", "list"]);
+    ok(&r);
+    assert_eq!(
+        r.stdout.lines().collect::<Vec<_>>(),
+        vec![
+            "local_file.greeting[\"alpha\"]",
+            "local_file.greeting[\"beta\"]",
+            "local_sensitive_file.secret",
+            "random_password.db",
+            "random_pet.name",
+        ]
+    );
+    let r = run(&["state", "show", "random_password.db"]);
+    ok(&r);
+    assert!(
+        r.stdout.contains("result") && r.stdout.contains("(sensitive value)"),
+        "{}",
+        r.stdout
+    );
+    let r = run(&["output", "-json"]);
+    ok(&r);
+    let j: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(j["password"]["sensitive"], true);
+    assert!(j["password"]["value"].is_null());
+    assert!(j["pet"]["value"].is_string());
+
+    // Saved plans: applied as reviewed, refused when stale.
+    let r = run(&["plan", "-out", "p.plan", "-var", "greeting=hey"]);
+    ok(&r);
+    let r = run(&["show", "-json", "p.plan"]);
+    ok(&r);
+    let j: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    for k in [
+        "format_version",
+        "planned_values",
+        "resource_changes",
+        "output_changes",
+        "configuration",
+    ] {
+        assert!(j.get(k).is_some(), "missing {k} in {j}");
+    }
+    let rc = j["resource_changes"].as_array().unwrap();
+    let alpha = rc
+        .iter()
+        .find(|c| c["address"] == "local_file.greeting[\"alpha\"]")
+        .unwrap();
+    assert_eq!(
+        alpha["change"]["actions"],
+        serde_json::json!(["delete", "create"])
+    );
+    for k in [
+        "before",
+        "after",
+        "after_unknown",
+        "before_sensitive",
+        "after_sensitive",
+    ] {
+        assert!(alpha["change"].get(k).is_some(), "missing change.{k}");
+    }
+    // Someone else applies first: the saved plan is stale.
+    ok(&run(&["apply", "-auto-approve", "-var", "greeting=yo"]));
+    let r = run(&["apply", "p.plan"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("Saved plan is stale"), "{}", r.stderr);
+    // A fresh saved plan applies.
+    ok(&run(&["plan", "-out", "q.plan", "-var", "greeting=hey"]));
+    let r = run(&["apply", "q.plan"]);
+    ok(&r);
+    assert!(std::fs::read_to_string(dir.join("out/alpha.txt"))
+        .unwrap()
+        .starts_with("hey, alpha"));
+
+    // apply without -auto-approve and without a terminal refuses to prompt.
+    let r = run(&["apply", "-var", "greeting=x"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("-auto-approve"), "{}", r.stderr);
+
+    // Destroy removes everything.
+    let r = run(&["destroy", "-auto-approve", "-var", "greeting=hey"]);
+    ok(&r);
+    assert!(
+        r.stdout
+            .contains("Destroy complete! Resources: 5 destroyed."),
+        "{}",
+        r.stdout
+    );
+    assert!(!dir.join("out/alpha.txt").exists());
+    let r = run(&["state", "list"]);
+    assert!(r.stdout.trim().is_empty(), "{}", r.stdout);
+    assert!(!transcript.is_empty());
+}
+
+#[test]
+fn secrets_never_leak_into_output_state_or_plans() {
+    let d = project();
+    let dir = d.path();
+    let mut transcript = String::new();
+    for args in [
+        vec!["apply", "-auto-approve"],
+        vec!["plan"],
+        vec!["plan", "-json"],
+        vec!["plan", "-out", "x.plan", "-var", "greeting=bye"],
+        vec!["show", "x.plan"],
+        vec!["show", "-json", "x.plan"],
+        vec!["show"],
+        vec!["output"],
+        vec!["output", "-json"],
+        vec!["output", "password"],
+        vec!["state", "show", "random_password.db"],
+        vec!["state", "show", "local_sensitive_file.secret"],
+    ] {
+        let r = cairn(dir, &args);
+        assert_eq!(r.code, 0, "{args:?}: {}{}", r.stdout, r.stderr);
+        transcript.push_str(&r.stdout);
+        transcript.push_str(&r.stderr);
+    }
+    let secret = password(dir);
+    assert_eq!(secret.len(), 24);
+    assert!(
+        !transcript.contains(&secret),
+        "the password leaked into command output"
+    );
+    for f in files_under(&dir.join(".cairn"))
+        .into_iter()
+        .chain([dir.join("x.plan")])
+    {
+        let bytes = std::fs::read(&f).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(&secret),
+            "the password leaked into {}",
+            f.display()
+        );
+    }
+    // Asked for explicitly, it is shown.
+    let r = cairn(dir, &["output", "-raw", "-show-sensitive", "password"]);
+    ok(&r);
+    assert_eq!(r.stdout, secret);
+}
+
+#[test]
+fn a_second_command_gets_the_lock_error() {
+    let d = project();
+    let dir = d.path();
+    // Hold the state lock from this process, as a running apply would.
+    let backend = cairn_state::LocalBackend::new(dir.join(".cairn"));
+    std::fs::create_dir_all(dir.join(".cairn")).unwrap();
+    let guard = backend
+        .lock(cairn_state::LockInfo::new("apply"), Duration::from_secs(0))
+        .unwrap();
+    let r = cairn(dir, &["apply", "-auto-approve"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("lock"), "{}", r.stderr);
+    assert!(r.stderr.contains("apply"), "{}", r.stderr);
+    drop(guard);
+    ok(&cairn(dir, &["apply", "-auto-approve"]));
+}
+
+#[test]
+fn killed_apply_is_recovered_without_duplicates() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    std::fs::write(
+        dir.join("main.tf"),
+        "resource \"local_file\" \"f\" {\n  count    = 400\n  filename = \"${path.module}/out/${count.index}.txt\"\n  content  = \"file ${count.index}\"\n}\n",
+    )
+    .unwrap();
+    let mut child = Command::new(bin())
+        .args(["apply", "-auto-approve", "-parallelism", "1"])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once some operations are journaled.
+    let journal = dir.join(".cairn/journal.jsonl");
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(60) {
+        let n = std::fs::read_to_string(&journal)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if n >= 20 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    let written_before = files_under(&dir.join("out")).len();
+    assert!(
+        written_before < 400,
+        "apply finished before it was killed ({written_before} files)"
+    );
+
+    let r = cairn(dir, &["apply", "-auto-approve"]);
+    ok(&r);
+    let r = cairn(dir, &["state", "list"]);
+    ok(&r);
+    let list: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(list.len(), 400, "every instance exactly once");
+    let mut uniq = list.clone();
+    uniq.sort();
+    uniq.dedup();
+    assert_eq!(uniq.len(), 400);
+    assert_eq!(files_under(&dir.join("out")).len(), 400);
+    let r = cairn(dir, &["plan", "-detailed-exitcode"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn import_and_moved_through_the_cli() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    std::fs::write(dir.join("main.tf"), "resource \"random_uuid\" \"u\" {}\n").unwrap();
+    let r = cairn(
+        dir,
+        &[
+            "import",
+            "random_uuid.u",
+            "0b8f0b44-5a1d-4c3e-9f4b-1a2b3c4d5e6f",
+        ],
+    );
+    ok(&r);
+    let r = cairn(dir, &["state", "show", "random_uuid.u"]);
+    assert!(
+        r.stdout.contains("0b8f0b44-5a1d-4c3e-9f4b-1a2b3c4d5e6f"),
+        "{}",
+        r.stdout
+    );
+    let r = cairn(dir, &["plan", "-detailed-exitcode"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // Importing into an unconfigured address is refused.
+    let r = cairn(dir, &["import", "random_uuid.nope", "x"]);
+    assert_eq!(r.code, 1);
+    // moved: renamed without replacement.
+    std::fs::write(
+        dir.join("main.tf"),
+        "resource \"random_uuid\" \"v\" {}\nmoved {\n  from = random_uuid.u\n  to   = random_uuid.v\n}\n",
+    )
+    .unwrap();
+    let r = cairn(dir, &["plan"]);
+    ok(&r);
+    assert!(
+        r.stdout.contains("has moved to") || r.stdout.contains("moved from"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("0 to add, 0 to change, 0 to destroy"),
+        "{}",
+        r.stdout
+    );
+    ok(&cairn(dir, &["apply", "-auto-approve"]));
+    let r = cairn(dir, &["state", "list"]);
+    assert_eq!(r.stdout.trim(), "random_uuid.v");
+}
