@@ -91,11 +91,14 @@ impl Registry {
 /// address `aws.west`); configured once, on first use.
 #[derive(Default)]
 pub struct Configured {
-    inner: Mutex<BTreeMap<(Vec<String>, String), Arc<dyn Provider>>>,
+    inner: Mutex<BTreeMap<ProviderKey, Arc<dyn Provider>>>,
 }
 
+/// A provider configuration: (module path, `aws` or `aws.west`).
+pub type ProviderKey = (Vec<String>, String);
+
 impl Configured {
-    pub async fn get(&self, key: &(Vec<String>, String)) -> Option<Arc<dyn Provider>> {
+    pub async fn get(&self, key: &ProviderKey) -> Option<Arc<dyn Provider>> {
         self.inner.lock().await.get(key).cloned()
     }
 
@@ -103,7 +106,7 @@ impl Configured {
     pub async fn configure(
         &self,
         registry: &Registry,
-        key: (Vec<String>, String),
+        key: ProviderKey,
         name: &str,
         config: &Value,
     ) -> Result<Arc<dyn Provider>, Diagnostic> {

@@ -809,3 +809,107 @@ fn color_only_adds_escape_codes() {
     assert_ne!(plain, colored);
     assert_eq!(strip_ansi(&colored), plain);
 }
+
+#[test]
+fn update_json_heredoc_and_blocks() {
+    let before = obj(&[
+        ("ami", s("ami-1")),
+        ("id", s("i-1")),
+        (
+            "policy",
+            s(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject"}]}"#),
+        ),
+        ("doc", s(r#"{"a":1,"b":2}"#)),
+        ("user_data", s("#!/bin/sh\necho one\necho two\n")),
+        (
+            "root_block_device",
+            list(vec![obj(&[("volume_size", n(8)), ("volume_type", s("gp2"))])]),
+        ),
+    ]);
+    let after = obj(&[
+        ("ami", s("ami-1")),
+        ("id", s("i-1")),
+        (
+            "policy",
+            s(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"}]}"#),
+        ),
+        ("doc", s(r#"{ "b": 2, "a": 1 }"#)),
+        ("user_data", s("#!/bin/sh\necho one\necho three\n")),
+        ("root_block_device", list(vec![])),
+    ]);
+    let p = plan(vec![change(
+        "aws_instance.web",
+        Action::Update,
+        Some(before),
+        Some(after),
+    )]);
+    let opts = HumanOptions {
+        color: false,
+        schemas: Some(&schemas),
+    };
+    let want = format!(
+        r#"
+{HEADER}
+  ~ update in-place
+
+cairn will perform the following actions:
+
+  # aws_instance.web will be updated in-place
+  ~ resource "aws_instance" "web" {{
+      ~ doc       = jsonencode( # whitespace changes
+            {{
+                a = 1
+                b = 2
+            }}
+        )
+        id        = "i-1"
+      ~ policy    = jsonencode(
+          ~ {{
+              ~ Statement = [
+                  ~ {{
+                      ~ Action = "s3:GetObject" -> "s3:*"
+                        # (1 unchanged attribute hidden)
+                    }},
+                ]
+                # (1 unchanged attribute hidden)
+            }}
+        )
+      ~ user_data = <<-EOT
+            #!/bin/sh
+            echo one
+          - echo two
+          + echo three
+        EOT
+        # (1 unchanged attribute hidden)
+
+      - root_block_device {{
+          - volume_size = 8 -> null
+          - volume_type = "gp2" -> null
+        }}
+    }}
+
+Plan: 0 to add, 1 to change, 0 to destroy.
+"#
+    );
+    assert_eq!(human(&p, &opts), want);
+}
+
+#[test]
+fn large_plans_render() {
+    let changes = (0..5000)
+        .map(|i| {
+            change(
+                &format!("aws_instance.web[{i}]"),
+                Action::Create,
+                None,
+                Some(obj(&[("id", unknown()), ("ami", s("ami-1"))])),
+            )
+        })
+        .collect();
+    let out = render(&plan(changes));
+    assert!(out.ends_with("Plan: 5000 to add, 0 to change, 0 to destroy.\n"));
+    // Numeric keys sort numerically, as Terraform sorts them.
+    let i9 = out.find("aws_instance.web[9] will").unwrap();
+    let i10 = out.find("aws_instance.web[10] will").unwrap();
+    assert!(i9 < i10);
+}
