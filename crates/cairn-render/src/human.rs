@@ -14,8 +14,8 @@ use crate::render::{Opts, Renderer};
 use crate::text::{attr_name, pad, Paint, Sym};
 
 /// Looks up a schema by resource type. Data sources are looked up as
-/// `data.TYPE`, since a data source and a resource may share a type name
-/// with different schemas.
+/// `data.TYPE` first (a data source and a resource may share a type name
+/// with different schemas), then as `TYPE`.
 pub type SchemaLookup<'a> = &'a dyn Fn(&str) -> Option<Schema>;
 
 /// Options for [`human`].
@@ -54,13 +54,20 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn schema(&mut self, addr: &InstanceAddr) -> Option<Rc<Schema>> {
         let lookup = self.schemas?;
+        let type_name = &addr.resource.type_name;
         let key = match addr.resource.mode {
-            Mode::Data => format!("data.{}", addr.resource.type_name),
-            Mode::Managed => addr.resource.type_name.clone(),
+            Mode::Data => format!("data.{type_name}"),
+            Mode::Managed => type_name.clone(),
         };
         self.cache
             .entry(key)
-            .or_insert_with_key(|k| lookup(k).map(Rc::new))
+            .or_insert_with_key(|k| {
+                // Lookups that only know bare type names still serve data
+                // sources.
+                lookup(k)
+                    .or_else(|| (k != type_name).then(|| lookup(type_name)).flatten())
+                    .map(Rc::new)
+            })
             .clone()
     }
 

@@ -325,7 +325,7 @@ fn planned_values(plan: &Plan, changes: &[&Change]) -> J {
         }
     }
     for list in tree.resources.values_mut() {
-        list.sort_by_key(|c| c.addr.to_string());
+        list.sort_by_cached_key(|c| c.addr.to_string());
     }
     let mut outputs = Map::new();
     for (name, o) in &plan.outputs {

@@ -817,13 +817,18 @@ fn update_json_heredoc_and_blocks() {
         ("id", s("i-1")),
         (
             "policy",
-            s(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject"}]}"#),
+            s(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject"}]}"#,
+            ),
         ),
         ("doc", s(r#"{"a":1,"b":2}"#)),
         ("user_data", s("#!/bin/sh\necho one\necho two\n")),
         (
             "root_block_device",
-            list(vec![obj(&[("volume_size", n(8)), ("volume_type", s("gp2"))])]),
+            list(vec![obj(&[
+                ("volume_size", n(8)),
+                ("volume_type", s("gp2")),
+            ])]),
         ),
     ]);
     let after = obj(&[
@@ -912,4 +917,74 @@ fn large_plans_render() {
     let i9 = out.find("aws_instance.web[9] will").unwrap();
     let i10 = out.find("aws_instance.web[10] will").unwrap();
     assert!(i9 < i10);
+}
+
+#[test]
+fn import_with_update_and_replace() {
+    let mut upd = change(
+        "aws_instance.a",
+        Action::Update,
+        Some(obj(&[("ami", s("ami-1")), ("id", s("i-1"))])),
+        Some(obj(&[("ami", s("ami-2")), ("id", s("i-1"))])),
+    );
+    upd.importing = Some("i-1".into());
+    let mut rep = change(
+        "aws_instance.b",
+        Action::Replace,
+        Some(obj(&[("ami", s("ami-1")), ("id", s("i-2"))])),
+        Some(obj(&[("ami", s("ami-2")), ("id", unknown())])),
+    );
+    rep.importing = Some("i-2".into());
+    rep.replace_paths = vec![attr("ami")];
+    let out = render(&plan(vec![upd, rep]));
+    assert!(out.contains(
+        "  # aws_instance.a will be updated in-place\n  # (imported from \"i-1\")\n  ~ resource \"aws_instance\" \"a\" {\n      ~ ami = \"ami-1\" -> \"ami-2\"\n        id  = \"i-1\"\n    }\n"
+    ));
+    assert!(out.contains(
+        "  # aws_instance.b must be replaced\n  # (imported from \"i-2\")\n  # Warning: this will destroy the imported resource\n-/+ resource"
+    ));
+    assert!(out.ends_with("Plan: 2 to import, 1 to add, 1 to change, 1 to destroy.\n"));
+}
+
+#[test]
+fn data_sources_use_data_schemas_first() {
+    let read = |name: &str| {
+        change(
+            &format!("data.{name}.x"),
+            Action::Read,
+            None,
+            Some(obj(&[
+                ("id", unknown()),
+                (
+                    "root_block_device",
+                    list(vec![obj(&[("volume_size", n(8))])]),
+                ),
+            ])),
+        )
+    };
+    let p = plan(vec![read("aws_instance")]);
+    // Only the bare type is known: the data source borrows it.
+    let bare = |t: &str| (t == "aws_instance").then(instance_schema);
+    let out = human(
+        &p,
+        &HumanOptions {
+            color: false,
+            schemas: Some(&bare),
+        },
+    );
+    assert!(out.contains("      + root_block_device {\n          + volume_size = 8\n        }\n"));
+    // A `data.` schema wins over the resource's.
+    let both = |t: &str| match t {
+        "data.aws_instance" => Some(Schema::new("")),
+        "aws_instance" => Some(instance_schema()),
+        _ => None,
+    };
+    let out = human(
+        &p,
+        &HumanOptions {
+            color: false,
+            schemas: Some(&both),
+        },
+    );
+    assert!(out.contains("      + root_block_device = [\n"));
 }
