@@ -1134,7 +1134,14 @@ pub fn index(v: &Value, k: &Value, sp: Option<Span>) -> R {
             sp,
         ));
     }
-    if matches!(v.kind, Kind::Set(..)) || matches!(v.ty(), Type::Set(_)) {
+    // Only an unknown value needs its type computed (that walks the whole
+    // value, which must not happen per index of a large tuple).
+    let is_set = match &v.kind {
+        Kind::Set(..) => true,
+        Kind::Unknown(t) | Kind::Null(t) => matches!(t, Type::Set(_)),
+        _ => false,
+    };
+    if is_set {
         return Err(err(
             "Invalid index",
             "Elements of a set are identified only by their value and don't have any separate index or key to select with, so it's only possible to perform operations across all elements of the set.",
