@@ -25,7 +25,10 @@ fn config(n: usize) -> String {
             "resource \"terraform_data\" \"b{b}\" {{\n  count = {per}\n  input = {input}\n}}\n\n"
         ));
     }
-    s.push_str(&format!("output \"last\" {{\n  value = terraform_data.b{}[0].output\n}}\n", BLOCKS - 1));
+    s.push_str(&format!(
+        "output \"last\" {{\n  value = terraform_data.b{}[0].output\n}}\n",
+        BLOCKS - 1
+    ));
     s
 }
 
@@ -47,7 +50,11 @@ fn measure(bin: &Path, dir: &Path, args: &[&str]) -> Measure {
         .stderr(Stdio::inherit())
         .spawn();
     let Ok(child) = child else {
-        return Measure { secs: 0.0, peak_mib: 0.0, code: -1 };
+        return Measure {
+            secs: 0.0,
+            peak_mib: 0.0,
+            code: -1,
+        };
     };
     let pid = child.id() as libc::pid_t;
     let mut status: libc::c_int = 0;
@@ -56,7 +63,11 @@ fn measure(bin: &Path, dir: &Path, args: &[&str]) -> Measure {
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let secs = t0.elapsed().as_secs_f64();
-    let code = if r == pid && libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
+    let code = if r == pid && libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
     Measure {
         secs,
         // ru_maxrss is in KiB on Linux.
@@ -67,13 +78,22 @@ fn measure(bin: &Path, dir: &Path, args: &[&str]) -> Measure {
 
 fn main() {
     let sizes: Vec<usize> = {
-        let a: Vec<usize> = std::env::args().skip(1).filter_map(|x| x.parse().ok()).collect();
-        if a.is_empty() { vec![1000, 10_000, 100_000] } else { a }
+        let a: Vec<usize> = std::env::args()
+            .skip(1)
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        if a.is_empty() {
+            vec![1000, 10_000, 100_000]
+        } else {
+            a
+        }
     };
-    let bin = std::env::var_os("CAIRN_BIN").map(PathBuf::from).unwrap_or_else(|| {
-        let exe = std::env::current_exe().unwrap_or_default();
-        exe.with_file_name("cairn")
-    });
+    let bin = std::env::var_os("CAIRN_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let exe = std::env::current_exe().unwrap_or_default();
+            exe.with_file_name("cairn")
+        });
     if !bin.exists() {
         eprintln!("cairn binary not found at {} (build it with cargo build --release -p cairn, or set CAIRN_BIN)", bin.display());
         std::process::exit(1);
@@ -92,7 +112,10 @@ fn main() {
         for (step, args) in [
             ("validate", vec!["validate"]),
             ("plan (fresh)", vec!["plan", "-out", "p.plan"]),
-            ("apply", vec!["apply", "-auto-approve", "-parallelism", "10"]),
+            (
+                "apply",
+                vec!["apply", "-auto-approve", "-parallelism", "10"],
+            ),
             ("plan (no changes)", vec!["plan", "-detailed-exitcode"]),
         ] {
             let m = measure(&bin, dir.path(), &args);

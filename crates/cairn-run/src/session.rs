@@ -97,6 +97,7 @@ impl Session {
             env: opts.env.clone(),
             workspace: opts.workspace.clone(),
             require_root_vars: true,
+            registry: Some(Registry::new(cairn_builtin::factories())),
         };
         let out = cairn_validate::validate(&opts.dir, &vopts);
         if out.diags.has_errors() {

@@ -26,7 +26,7 @@ use cairn_value::{Type, Value};
 use cairn_vars::CliInput;
 
 /// What `validate` is given besides the directory.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Options {
     /// `-var` and `-var-file` in command-line order.
     pub cli: Vec<CliInput>,
@@ -37,6 +37,9 @@ pub struct Options {
     /// Report missing values of required root variables (Terraform's own
     /// validate does not; plan does).
     pub require_root_vars: bool,
+    /// The providers, to check resource and provider blocks against their
+    /// schemas. Without it only the language is checked.
+    pub registry: Option<cairn_engine::Registry>,
 }
 
 /// The result: diagnostics and the sources they point into.
@@ -140,6 +143,8 @@ pub fn validate(dir: &Path, opts: &Options) -> Outcome {
             ctx: &ctx,
             vals: vals.clone(),
             diags: Diagnostics::new(),
+            registry: opts.registry.as_ref(),
+            warned_providers: Default::default(),
         };
         for (n, v) in root_vars {
             w.vals.values.insert(
@@ -220,6 +225,8 @@ struct Walk<'a> {
     ctx: &'a Context,
     vals: Values,
     diags: Diagnostics,
+    registry: Option<&'a cairn_engine::Registry>,
+    warned_providers: std::collections::BTreeSet<String>,
 }
 
 /// The values computed for configuration objects (resources are unknown).
@@ -463,6 +470,9 @@ impl Walk<'_> {
                     }
                 }
                 self.other_exprs(id, true);
+                if let Some(r) = r {
+                    self.check_schema(id, r);
+                }
                 Value::dynamic_unknown()
             }
             Kind::ModuleCall => {
@@ -482,8 +492,13 @@ impl Walk<'_> {
                 }
                 Value::dynamic_unknown()
             }
-            Kind::Check | Kind::Provider => {
+            Kind::Check => {
                 self.other_exprs(id, false);
+                Value::dynamic_unknown()
+            }
+            Kind::Provider => {
+                self.other_exprs(id, false);
+                self.check_provider_schema(id);
                 Value::dynamic_unknown()
             }
         }
@@ -515,6 +530,92 @@ impl Walk<'_> {
                 continue;
             }
             self.eval_or_unknown(&u.scope, u.expr, &u.bound);
+        }
+    }
+
+    /// Decodes a resource body against its provider's schema: unknown and
+    /// read-only arguments, missing required ones, wrong types, blocks.
+    fn check_schema(&mut self, id: &NodeId, r: &cairn_config::Resource) {
+        let Some(registry) = self.registry else {
+            return;
+        };
+        let provider = match &r.provider {
+            Some(p) => p.name.clone(),
+            None => r.provider_name(),
+        };
+        if registry.get(&provider).is_none() {
+            if self.warned_providers.insert(provider.clone()) {
+                self.diags.push(
+                    Diagnostic::warning(
+                        "Provider not available",
+                        format!("cairn has no provider {provider:?}, so {} and other {provider} resources were checked for language errors only, not against a schema.", r.address()),
+                    )
+                    .with_span(r.decl_span.clone())
+                    .with_hint(format!("The built-in providers are: {}.", registry.names().join(", "))),
+                );
+            }
+            return;
+        }
+        let schema = match registry.resource_schema(&provider, &r.type_name, id.kind == Kind::Data)
+        {
+            Ok(s) => s.clone(),
+            Err(d) => {
+                self.diags.push(
+                    d.with_span(r.decl_span.clone())
+                        .with_address(id.to_string()),
+                );
+                return;
+            }
+        };
+        let scope = Scope {
+            tree: self.tree,
+            vals: &self.vals,
+            module: &id.module,
+            strict: false,
+        };
+        let ev = Evaluator::new(&scope, self.funcs, self.ctx);
+        if let Err(ds) = cairn_engine::decode::decode_body(&r.body, &schema.block, &ev) {
+            for d in ds {
+                self.diags.push(d.with_address(id.to_string()));
+            }
+        }
+    }
+
+    fn check_provider_schema(&mut self, id: &NodeId) {
+        let Some(registry) = self.registry else {
+            return;
+        };
+        let tree = self.tree;
+        let Some(p) = tree
+            .get(&id.module)
+            .and_then(|m| m.providers.iter().find(|p| p.address() == id.name))
+        else {
+            return;
+        };
+        let Some(f) = registry.get(&p.name) else {
+            if self.warned_providers.insert(p.name.clone()) {
+                self.diags.push(
+                    Diagnostic::warning(
+                        "Provider not available",
+                        format!("cairn has no provider {:?}; its configuration was checked for language errors only.", p.name),
+                    )
+                    .with_span(p.decl_span.clone()),
+                );
+            }
+            return;
+        };
+        let schema = f.schema().provider.clone();
+        let scope = Scope {
+            tree: self.tree,
+            vals: &self.vals,
+            module: &id.module,
+            strict: false,
+        };
+        let ev = Evaluator::new(&scope, self.funcs, self.ctx);
+        if let Err(ds) = cairn_engine::decode::decode_body(&p.body, &schema, &ev) {
+            for d in ds {
+                self.diags.push(d);
+            }
         }
     }
 

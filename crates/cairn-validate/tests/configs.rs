@@ -55,6 +55,7 @@ fn options_for(dir: &Path) -> Options {
     Options {
         cli,
         require_root_vars: true,
+        registry: Some(cairn_engine::Registry::new(cairn_builtin::factories())),
         ..Options::default()
     }
 }
@@ -102,7 +103,11 @@ fn good_configurations_validate() {
     }
     assert!(!examples.is_empty());
     for dir in examples {
-        let out = validate(&dir, &Options::default());
+        let opts = Options {
+            registry: Some(cairn_engine::Registry::new(cairn_builtin::factories())),
+            ..Options::default()
+        };
+        let out = validate(&dir, &opts);
         let errs: Vec<String> = out.diags.errors().map(|d| d.to_string()).collect();
         assert!(errs.is_empty(), "{}: {errs:#?}", dir.display());
     }
