@@ -395,6 +395,58 @@ pub fn plan(a: &PlanCmd, raw: &[String], color: bool) -> u8 {
 struct Progress {
     json: bool,
     out: Mutex<std::io::Stdout>,
+    /// Operations running now, for the periodic "Still creating..." lines.
+    running: Mutex<std::collections::BTreeMap<String, (Action, std::time::Instant)>>,
+}
+
+impl Progress {
+    fn new(json: bool) -> Arc<Progress> {
+        Arc::new(Progress {
+            json,
+            out: Mutex::new(std::io::stdout()),
+            running: Mutex::new(Default::default()),
+        })
+    }
+
+    /// Every `every`, a line for each operation still running, as
+    /// Terraform prints ("Still creating... [10s elapsed]").
+    fn ticker(
+        self: &Arc<Self>,
+        every: Duration,
+    ) -> (
+        Arc<std::sync::atomic::AtomicBool>,
+        std::thread::JoinHandle<()>,
+    ) {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (me, flag) = (self.clone(), stop.clone());
+        let h = std::thread::spawn(move || {
+            let mut last = std::time::Instant::now();
+            while !flag.load(std::sync::atomic::Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(200));
+                if last.elapsed() < every {
+                    continue;
+                }
+                last = std::time::Instant::now();
+                let running: Vec<(String, Action, u64)> = match me.running.lock() {
+                    Ok(r) => r
+                        .iter()
+                        .map(|(a, (act, t))| (a.clone(), *act, t.elapsed().as_secs()))
+                        .collect(),
+                    Err(_) => Vec::new(),
+                };
+                if me.json {
+                    continue;
+                }
+                if let Ok(mut o) = me.out.lock() {
+                    for (a, act, secs) in running {
+                        let still = verb(act).0.trim_end_matches("...").to_lowercase();
+                        let _ = writeln!(o, "{a}: Still {still}... [{secs}s elapsed]");
+                    }
+                }
+            }
+        });
+        (stop, h)
+    }
 }
 
 fn verb(action: Action) -> (&'static str, &'static str) {
@@ -409,6 +461,16 @@ fn verb(action: Action) -> (&'static str, &'static str) {
 
 impl Events for Progress {
     fn event(&self, e: Event) {
+        if let Ok(mut r) = self.running.lock() {
+            match &e {
+                Event::Started { addr, action } => {
+                    r.insert(addr.to_string(), (*action, std::time::Instant::now()));
+                }
+                Event::Finished { addr, .. } => {
+                    r.remove(&addr.to_string());
+                }
+            }
+        }
         let line = match (&e, self.json) {
             (Event::Started { addr, action }, false) => format!("{addr}: {}", verb(*action).0),
             (Event::Finished { addr, action, elapsed, error: None }, false) => {
@@ -512,16 +574,16 @@ fn run_apply(
     destroy: bool,
 ) -> u8 {
     println!();
-    let events = Arc::new(Progress {
-        json,
-        out: Mutex::new(std::io::stdout()),
-    });
+    let events = Progress::new(json);
+    let (stop, ticker) = events.ticker(Duration::from_secs(10));
     let res = rt.block_on(cairn_run::apply_plan(
         sess,
         plan,
-        events,
+        events.clone(),
         common.parallelism,
     ));
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let _ = ticker.join();
     match res {
         Ok(applied) => {
             let o = &applied.outcome;
@@ -704,10 +766,7 @@ pub fn import(a: &ImportCmd, raw: &[String], color: bool) -> u8 {
     only.action = Action::NoOp;
     plan.changes = vec![only];
     plan.outputs.clear();
-    let events = Arc::new(Progress {
-        json: false,
-        out: Mutex::new(std::io::stdout()),
-    });
+    let events = Progress::new(false);
     match rt.block_on(cairn_run::apply_plan(&mut sess, plan, events, 1)) {
         Ok(applied) if !applied.outcome.diags.has_errors() => {
             println!("{}: Import prepared!\n\nImport successful!\n\nThe resources that were imported are shown above. These resources are now in\nyour cairn state and will henceforth be managed by cairn.", a.address);

@@ -422,3 +422,126 @@ fn import_and_moved_through_the_cli() {
     let r = cairn(dir, &["state", "list"]);
     assert_eq!(r.stdout.trim(), "random_uuid.v");
 }
+
+#[test]
+fn replacement_order_and_prevent_destroy() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let cfg = |v: &str, cbd: bool, prevent: bool| {
+        format!(
+            "resource \"terraform_data\" \"x\" {{\n  triggers_replace = \"{v}\"\n  lifecycle {{\n    create_before_destroy = {cbd}\n    prevent_destroy       = {prevent}\n  }}\n}}\n"
+        )
+    };
+    std::fs::write(dir.join("main.tf"), cfg("1", false, false)).unwrap();
+    ok(&cairn(dir, &["apply", "-auto-approve"]));
+
+    // Default: destroy the old object, then create the new one.
+    std::fs::write(dir.join("main.tf"), cfg("2", false, false)).unwrap();
+    let r = cairn(dir, &["apply", "-auto-approve"]);
+    ok(&r);
+    assert!(
+        r.stdout.contains("-/+ resource \"terraform_data\" \"x\""),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("# forces replacement"), "{}", r.stdout);
+    let destroy = r.stdout.find("terraform_data.x: Destroying...").unwrap();
+    let create = r.stdout.find("terraform_data.x: Creating...").unwrap();
+    assert!(destroy < create, "{}", r.stdout);
+
+    // create_before_destroy: the other way round.
+    std::fs::write(dir.join("main.tf"), cfg("3", true, false)).unwrap();
+    let r = cairn(dir, &["apply", "-auto-approve"]);
+    ok(&r);
+    assert!(
+        r.stdout.contains("+/- resource \"terraform_data\" \"x\""),
+        "{}",
+        r.stdout
+    );
+    let destroy = r.stdout.find("terraform_data.x: Destroying...").unwrap();
+    let create = r.stdout.find("terraform_data.x: Creating...").unwrap();
+    assert!(create < destroy, "{}", r.stdout);
+    let r = cairn(dir, &["state", "list"]);
+    assert_eq!(r.stdout.trim(), "terraform_data.x");
+
+    // prevent_destroy stops a plan that would replace or destroy.
+    std::fs::write(dir.join("main.tf"), cfg("4", false, true)).unwrap();
+    let r = cairn(dir, &["plan"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("Instance cannot be destroyed"),
+        "{}",
+        r.stderr
+    );
+    std::fs::write(dir.join("main.tf"), cfg("3", true, true)).unwrap();
+    let r = cairn(dir, &["destroy", "-auto-approve"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("prevent_destroy"), "{}", r.stderr);
+}
+
+#[test]
+fn console_and_fmt_and_validate_through_the_cli() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    std::fs::write(
+        dir.join("main.tf"),
+        "variable \"n\" {\n  default = 3\n}\nlocals {\n  xs = [for i in range(var.n) : i * 2]\n}\n",
+    )
+    .unwrap();
+    let mut child = Command::new(bin())
+        .args(["console"])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(b"local.xs\nupper(\"ok\")\ncidrsubnet(\"10.0.0.0/16\", 8, 2)\n")
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout, "[\n  0,\n  2,\n  4,\n]\n\"OK\"\n\"10.0.2.0/24\"\n");
+
+    std::fs::write(
+        dir.join("ugly.tf"),
+        "resource \"terraform_data\" \"a\" {\ninput = 1\n  triggers_replace = 2\n}\n",
+    )
+    .unwrap();
+    let r = cairn(dir, &["fmt", "-check"]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("ugly.tf"));
+    ok(&cairn(dir, &["fmt"]));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("ugly.tf")).unwrap(),
+        "resource \"terraform_data\" \"a\" {\n  input            = 1\n  triggers_replace = 2\n}\n"
+    );
+    ok(&cairn(dir, &["fmt", "-check"]));
+
+    let r = cairn(dir, &["validate", "-json"]);
+    ok(&r);
+    let j: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(j["valid"], true);
+    std::fs::write(
+        dir.join("bad.tf"),
+        "output \"o\" {\n  value = var.nope\n}\n",
+    )
+    .unwrap();
+    let r = cairn(dir, &["validate", "-json"]);
+    assert_eq!(r.code, 1);
+    let j: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        j["diagnostics"][0]["summary"],
+        "Reference to undeclared input variable"
+    );
+    assert_eq!(j["diagnostics"][0]["span"]["file"], "bad.tf");
+    assert_eq!(j["diagnostics"][0]["span"]["start"]["line"], 2);
+    let r = cairn(dir, &["validate"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("--> bad.tf:2:11"), "{}", r.stdout);
+    assert!(r.stdout.contains("value = var.nope"), "{}", r.stdout);
+}
