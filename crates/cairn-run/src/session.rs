@@ -119,6 +119,38 @@ impl Session {
             }
         }
         let mut warnings = out.diags;
+        if let Some(b) = tree.root().and_then(|m| m.terraform.backend.as_ref()) {
+            match b.backend_type.as_str() {
+                "local" => {
+                    if !b.config.attrs.is_empty() {
+                        warnings.push(
+                            Diagnostic::warning(
+                                "Local backend settings ignored",
+                                "cairn keeps local state in the .cairn directory of the configuration; the local backend's path settings are not used.",
+                            )
+                            .with_span(b.span.clone()),
+                        );
+                    }
+                }
+                other => {
+                    return Err(Failure {
+                        diags: {
+                            let mut d = Diagnostics::new();
+                            d.push(
+                                Diagnostic::error(
+                                    "Unsupported backend",
+                                    format!("This version of cairn stores state with the local backend only; the {other:?} backend is not available yet."),
+                                )
+                                .with_span(b.type_span.clone().or(b.span.clone()))
+                                .with_hint("Remove the backend block to use local state in .cairn/, or use a cairn version with this backend."),
+                            );
+                            d
+                        },
+                        sources: out.sources,
+                    });
+                }
+            }
+        }
         let cwd = std::env::current_dir().map_err(|e| {
             Failure::one(Diagnostic::error(
                 "Cannot read the working directory",

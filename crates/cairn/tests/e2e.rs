@@ -545,3 +545,61 @@ fn console_and_fmt_and_validate_through_the_cli() {
     assert!(r.stdout.contains("--> bad.tf:2:11"), "{}", r.stdout);
     assert!(r.stdout.contains("value = var.nope"), "{}", r.stdout);
 }
+
+#[test]
+fn a_failed_operation_saves_the_rest_and_names_the_address() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    std::fs::write(dir.join("blocker"), "a file, not a directory").unwrap();
+    std::fs::write(
+        dir.join("main.tf"),
+        "resource \"local_file\" \"good\" {\n  filename = \"${path.module}/good.txt\"\n  content  = \"ok\"\n}\nresource \"local_file\" \"bad\" {\n  filename   = \"${path.module}/blocker/bad.txt\"\n  content    = \"x\"\n  depends_on = [local_file.good]\n}\n",
+    )
+    .unwrap();
+    let r = cairn(dir, &["apply", "-auto-approve"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("local_file.bad"), "{}", r.stderr);
+    let r = cairn(dir, &["state", "list"]);
+    assert_eq!(r.stdout.trim(), "local_file.good");
+    // Fix the cause: the next apply creates only what is missing.
+    std::fs::remove_file(dir.join("blocker")).unwrap();
+    let r = cairn(dir, &["apply", "-auto-approve"]);
+    ok(&r);
+    assert!(
+        r.stdout.contains("1 added, 0 changed, 0 destroyed"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn refresh_only_accepts_drift_and_backends_are_checked() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    std::fs::write(
+        dir.join("main.tf"),
+        "resource \"local_file\" \"f\" {\n  filename = \"${path.module}/f.txt\"\n  content  = \"one\"\n}\n",
+    )
+    .unwrap();
+    ok(&cairn(dir, &["apply", "-auto-approve"]));
+    std::fs::remove_file(dir.join("f.txt")).unwrap();
+    let r = cairn(dir, &["plan", "-refresh-only"]);
+    ok(&r);
+    assert!(
+        r.stdout.contains("Objects have changed outside of cairn"),
+        "{}",
+        r.stdout
+    );
+    ok(&cairn(dir, &["apply", "-refresh-only", "-auto-approve"]));
+    let r = cairn(dir, &["state", "list"]);
+    assert!(r.stdout.trim().is_empty(), "{}", r.stdout);
+
+    std::fs::write(
+        dir.join("backend.tf"),
+        "terraform {\n  backend \"gcs\" {\n    bucket = \"b\"\n  }\n}\n",
+    )
+    .unwrap();
+    let r = cairn(dir, &["plan"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("Unsupported backend"), "{}", r.stderr);
+}
