@@ -397,13 +397,21 @@ fn normalize(p: &Path) -> PathBuf {
     for c in p.components() {
         match c {
             Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                // Above the root is the root.
+                Some(Component::RootDir) | Some(Component::Prefix(_)) => {}
+                // Leading `..`s accumulate.
+                _ => out.push(".."),
+            },
             other => out.push(other.as_os_str()),
         }
+    }
+    // `a/..` is the current directory, which must stay a readable path.
+    if out.as_os_str().is_empty() {
+        out.push(".");
     }
     out
 }
@@ -411,8 +419,19 @@ fn normalize(p: &Path) -> PathBuf {
 /// `path` relative to `base` when one contains the other's prefix, using
 /// `..` to climb out of `base`.
 fn relative_path(path: &Path, base: &Path) -> PathBuf {
-    let path_n = normalize(path);
-    let base_n = normalize(base);
+    // Compare absolute forms, so `.` and `a/..` bases work.
+    let abs = |p: &Path| -> PathBuf {
+        if p.is_absolute() {
+            normalize(p)
+        } else {
+            match std::env::current_dir() {
+                Ok(cwd) => normalize(&cwd.join(p)),
+                Err(_) => normalize(p),
+            }
+        }
+    };
+    let path_n = abs(path);
+    let base_n = abs(base);
     if let Ok(rel) = path_n.strip_prefix(&base_n) {
         return rel.to_path_buf();
     }

@@ -12,7 +12,7 @@ use cairn_engine::{
     InstanceAddr, Key, Mode, ModuleInstance, Prior, PriorInstance, Registry, ResourceAddr,
 };
 use cairn_functions::{Context, Registry as Funcs};
-use cairn_graph::Kind;
+
 use cairn_state::{Cipher, IndexKey, LocalBackend, LockGuard, LockInfo, State, StateError};
 use cairn_value::Value;
 use cairn_vars::CliInput;
@@ -98,6 +98,7 @@ impl Session {
             workspace: opts.workspace.clone(),
             require_root_vars: true,
             registry: Some(Registry::new(cairn_builtin::factories())),
+            unknown_variables: true,
         };
         let out = cairn_validate::validate(&opts.dir, &vopts);
         if out.diags.has_errors() {
@@ -112,12 +113,7 @@ impl Session {
                 sources: out.sources,
             });
         };
-        let mut root_vars = BTreeMap::new();
-        for (id, v) in &out.values.values {
-            if id.module.is_empty() && id.kind == Kind::Variable {
-                root_vars.insert(id.name.clone(), v.clone());
-            }
-        }
+        let root_vars: BTreeMap<String, Value> = out.root_vars.clone();
         let mut warnings = out.diags;
         if let Some(b) = tree.root().and_then(|m| m.terraform.backend.as_ref()) {
             match b.backend_type.as_str() {

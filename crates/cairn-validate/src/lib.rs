@@ -40,6 +40,12 @@ pub struct Options {
     /// The providers, to check resource and provider blocks against their
     /// schemas. Without it only the language is checked.
     pub registry: Option<cairn_engine::Registry>,
+    /// Evaluate the configuration with root variables unknown (of their
+    /// types), as Terraform's validate does, so nothing is reported that
+    /// depends on particular values (a resource whose `count` is 0 for the
+    /// defaults is still checked, and not falsely). Variable values are
+    /// still checked against types and validation blocks.
+    pub unknown_variables: bool,
 }
 
 /// The result: diagnostics and the sources they point into.
@@ -50,6 +56,8 @@ pub struct Outcome {
     /// What the walk computed: variables, locals and outputs that do not
     /// depend on resources (for `console`).
     pub values: Values,
+    /// The root variables' final values (converted, defaulted, validated).
+    pub root_vars: BTreeMap<String, Value>,
 }
 
 impl Outcome {
@@ -75,6 +83,7 @@ pub fn validate(dir: &Path, opts: &Options) -> Outcome {
             sources,
             tree: None,
             values: Values::default(),
+            root_vars: BTreeMap::new(),
         };
     };
     let funcs = Arc::new(Registry::standard());
@@ -145,8 +154,15 @@ pub fn validate(dir: &Path, opts: &Options) -> Outcome {
             diags: Diagnostics::new(),
             registry: opts.registry.as_ref(),
             warned_providers: Default::default(),
+            unknown_variables: opts.unknown_variables,
         };
-        for (n, v) in root_vars {
+        for (n, v) in root_vars.clone() {
+            let v = if opts.unknown_variables {
+                let sensitive = tree.root().and_then(|m| m.variables.get(&n)).is_some_and(|var| var.sensitive);
+                Value::unknown(v.ty()).mark(sensitive)
+            } else {
+                v
+            };
             w.vals.values.insert(
                 NodeId {
                     module: Vec::new(),
@@ -166,6 +182,7 @@ pub fn validate(dir: &Path, opts: &Options) -> Outcome {
         sources,
         tree: Some(tree),
         values: vals,
+        root_vars,
     }
 }
 
@@ -227,6 +244,7 @@ struct Walk<'a> {
     diags: Diagnostics,
     registry: Option<&'a cairn_engine::Registry>,
     warned_providers: std::collections::BTreeSet<String>,
+    unknown_variables: bool,
 }
 
 /// The values computed for configuration objects (resources are unknown).
@@ -702,6 +720,11 @@ impl Walk<'_> {
                 self.funcs,
                 self.ctx,
             ));
+        }
+        if self.unknown_variables {
+            // As Terraform's validate: the value is checked, the rest of the
+            // module sees only its type.
+            return Value::unknown(var.ty()).mark(var.sensitive);
         }
         v
     }

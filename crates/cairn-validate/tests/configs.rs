@@ -56,6 +56,7 @@ fn options_for(dir: &Path) -> Options {
         cli,
         require_root_vars: true,
         registry: Some(cairn_engine::Registry::new(cairn_builtin::factories())),
+        unknown_variables: true,
         ..Options::default()
     }
 }
@@ -105,6 +106,7 @@ fn good_configurations_validate() {
     for dir in examples {
         let opts = Options {
             registry: Some(cairn_engine::Registry::new(cairn_builtin::factories())),
+            unknown_variables: true,
             ..Options::default()
         };
         let out = validate(&dir, &opts);

@@ -21,19 +21,24 @@ pub struct ConsoleArgs {
 
 pub fn run(a: &ConsoleArgs, raw: &[String]) -> u8 {
     let dir = a.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let opts = cairn_validate::Options {
+    let mut opts = cairn_validate::Options {
         cli: a.vars.ordered(raw),
         env: crate::env_pairs(),
         workspace: std::env::var("CAIRN_ENV").unwrap_or_default(),
         require_root_vars: false,
         registry: Some(cairn_engine::Registry::new(cairn_builtin::factories())),
+        unknown_variables: true,
     };
-    let out = cairn_validate::validate(&dir, &opts);
-    if out.diags.has_errors() {
-        eprint!("{}", cairn_diagnostics::render(&out.diags, &out.sources));
+    // Errors are judged as validate judges them (variables unknown); the
+    // console then evaluates with the variables' real values.
+    let checked = cairn_validate::validate(&dir, &opts);
+    if checked.diags.has_errors() {
+        eprint!("{}", cairn_diagnostics::render(&checked.diags, &checked.sources));
         eprintln!("The console needs a valid configuration; fix the errors above.");
         return 1;
     }
+    opts.unknown_variables = false;
+    let out = cairn_validate::validate(&dir, &opts);
     let funcs = Arc::new(Registry::standard());
     // The console shows real values for timestamp() and friends, like
     // Terraform's console (which is not planning).

@@ -37,6 +37,7 @@ pub fn run(a: &ValidateArgs, raw: &[String], color: bool) -> u8 {
         workspace: std::env::var("CAIRN_ENV").unwrap_or_default(),
         require_root_vars: !a.no_required_vars,
         registry: Some(cairn_engine::Registry::new(cairn_builtin::factories())),
+        unknown_variables: true,
     };
     let out = cairn_validate::validate(&dir, &opts);
     let errors = out.diags.errors().count();
