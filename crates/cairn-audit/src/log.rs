@@ -213,23 +213,19 @@ impl AuditLog {
         let Some(bytes) = read_last_line(file, len).map_err(io("read", &self.path))? else {
             return Ok(None);
         };
-        let corrupt = |reason: String| -> Result<Option<Entry>> {
-            let line = count_lines(file).map_err(io("read", &self.path))?;
-            Err(AuditError::Corrupt {
-                path: self.path.clone(),
-                line,
-                reason,
-            })
-        };
-        match bytes {
-            LastLine::Incomplete => corrupt(
-                "the last line is incomplete (no newline at the end): a write was cut short or the file was truncated".into(),
-            ),
+        let reason = match bytes {
+            LastLine::Incomplete => "the last line is incomplete (no newline at the end): a write was cut short or the file was truncated".to_string(),
             LastLine::Complete(bytes) => match parse_entry(&bytes) {
-                Ok((_, entry)) => Ok(Some(entry)),
-                Err(reason) => corrupt(reason),
+                Ok((_, entry)) => return Ok(Some(entry)),
+                Err(reason) => reason,
             },
-        }
+        };
+        let line = count_lines(file).map_err(io("read", &self.path))?;
+        Err(AuditError::Corrupt {
+            path: self.path.clone(),
+            line,
+            reason,
+        })
     }
 
     /// The newest entry's position, to record as an [`Anchor`]; None for an

@@ -382,7 +382,8 @@ pub(crate) fn verify_lines(
             .iter()
             .filter(|&&l| l > prev_line && l < r.line)
             .count() as u64;
-        if adjacent && damaged >= last_seq - first_seq + 1 {
+        let missing = last_seq - first_seq + 1;
+        if adjacent && damaged >= missing {
             continue;
         }
         problems.push(Problem::Deleted {

@@ -1562,23 +1562,41 @@ enum YamlKey {
 
 /// Reads one node (the document's root), iteratively so nesting depth does
 /// not touch the stack. Errors and anchor handling follow go-cty-yaml.
+/// The most nodes a decoded YAML document may have once aliases are
+/// expanded.
+const MAX_YAML_NODES: u64 = 1_000_000;
+
 fn yaml_value(p: &mut libyaml::Parser) -> Result<Value, String> {
     use libyaml::EventKind as E;
     let mut an = Anchors::default();
     let mut stack: Vec<YamlFrame> = Vec::new();
+    // Expanded node counts: per open collection, and per anchor. Aliases
+    // share nodes, but every consumer (types, JSON, conversion) walks them
+    // expanded, so an alias bomb must be refused here.
+    let mut sizes: Vec<u64> = Vec::new();
+    let mut anchor_sizes: HashMap<String, u64> = HashMap::new();
     loop {
         let ev = p.next().map_err(yaml_parser_error)?;
         let awaiting_key = matches!(stack.last(), Some(YamlFrame::Mapping { key: None, .. }));
+        let mut vsize: u64 = 1;
         let value = match &ev.kind {
             E::MappingEnd | E::SequenceEnd => match stack.pop() {
                 Some(YamlFrame::Sequence(anchor, items)) => {
+                    vsize = 1 + sizes.pop().unwrap_or(0);
                     let v = Value::tuple(items);
                     an.complete(&anchor, &v);
+                    if !anchor.is_empty() {
+                        anchor_sizes.insert(anchor.clone(), vsize);
+                    }
                     v
                 }
                 Some(YamlFrame::Mapping { anchor, attrs, .. }) => {
+                    vsize = 1 + sizes.pop().unwrap_or(0);
                     let v = Value::object(attrs);
                     an.complete(&anchor, &v);
+                    if !anchor.is_empty() {
+                        anchor_sizes.insert(anchor.clone(), vsize);
+                    }
                     v
                 }
                 None => return Err(yaml_event_error(&ev, "unexpected end of collection")),
@@ -1630,7 +1648,10 @@ fn yaml_value(p: &mut libyaml::Parser) -> Result<Value, String> {
                 an.complete(anchor, &v);
                 v
             }
-            E::Alias(name) => an.get(name).map_err(|e| yaml_event_error(&ev, e))?,
+            E::Alias(name) => {
+                vsize = anchor_sizes.get(name).copied().unwrap_or(1);
+                an.get(name).map_err(|e| yaml_event_error(&ev, e))?
+            }
             E::MappingStart { anchor, tag } | E::SequenceStart { anchor, tag } => {
                 let mapping = matches!(ev.kind, E::MappingStart { .. });
                 let (want, what) = if mapping {
@@ -1648,6 +1669,7 @@ fn yaml_value(p: &mut libyaml::Parser) -> Result<Value, String> {
                     return Err(yaml_event_error(&ev, "exceeded max depth"));
                 }
                 an.begin(anchor);
+                sizes.push(0);
                 stack.push(if mapping {
                     YamlFrame::Mapping {
                         anchor: anchor.clone(),
@@ -1675,6 +1697,12 @@ fn yaml_value(p: &mut libyaml::Parser) -> Result<Value, String> {
                 ))
             }
         };
+        if let Some(top) = sizes.last_mut() {
+            *top = top.saturating_add(vsize);
+        }
+        if vsize > MAX_YAML_NODES || sizes.last().is_some_and(|t| *t > MAX_YAML_NODES) {
+            return Err("yaml: document contains excessive aliasing".to_string());
+        }
         match stack.last_mut() {
             None => return Ok(value),
             Some(YamlFrame::Sequence(_, items)) => items.push(value),

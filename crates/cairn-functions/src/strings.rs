@@ -808,6 +808,9 @@ struct Verb<'a> {
     prec: Option<usize>,
 }
 
+/// The largest width or precision a format verb may ask for.
+const MAX_FMT_SIZE: usize = 1_000_000;
+
 /// Applies a format string to arguments, with cty's grammar:
 /// `%` flags width precision `[argindex]` verb.
 pub(crate) fn format_fsm(format: &str, args: &[Value]) -> Result<String, FuncError> {
@@ -874,6 +877,14 @@ pub(crate) fn format_fsm(format: &str, args: &[Value]) -> Result<String, FuncErr
         if i < len && b[i] == b'.' {
             i += 1;
             v.prec = Some(digits(&mut i));
+        }
+        // Go's fmt refuses widths and precisions above 10^6; so do we, rather
+        // than build strings of any size the format asks for.
+        if v.width.is_some_and(|w| w > MAX_FMT_SIZE) || v.prec.is_some_and(|p| p > MAX_FMT_SIZE) {
+            return Err(FuncError::new(format!(
+                "width or precision in {:?} at offset {start} is too large (at most {MAX_FMT_SIZE})",
+                &format[start..(i + 1).min(len)]
+            )));
         }
         if i < len && b[i] == b'[' {
             i += 1;

@@ -114,3 +114,25 @@ fn good_configurations_validate() {
         assert!(errs.is_empty(), "{}: {errs:#?}", dir.display());
     }
 }
+
+#[test]
+fn fuzz_regressions_give_errors_not_crashes() {
+    // Inputs the fuzzer found to panic, abort or hang; each must now end
+    // quickly with an ordinary diagnostic.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.extension().and_then(|x| x.to_str()) != Some("tf") {
+            continue;
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::copy(&p, tmp.path().join("main.tf")).unwrap();
+        let t0 = std::time::Instant::now();
+        let out = validate(tmp.path(), &Options::default());
+        assert!(t0.elapsed().as_secs() < 10, "{} took {:?}", p.display(), t0.elapsed());
+        assert!(out.diags.has_errors(), "{} should be reported as an error", p.display());
+        n += 1;
+    }
+    assert!(n >= 7, "expected the fuzz regressions, found {n}");
+}

@@ -7,6 +7,9 @@ use std::str::FromStr;
 use bigdecimal::{BigDecimal, RoundingMode, ToPrimitive, Zero};
 use num_bigint::BigInt;
 
+/// The largest decimal exponent (either sign) a number literal may have.
+pub const MAX_EXPONENT: u64 = 10_000;
+
 /// Digits kept for results that do not terminate (1/3, square roots).
 const DIVISION_DIGITS: u64 = 60;
 
@@ -58,7 +61,14 @@ impl Number {
         {
             return None;
         }
-        BigDecimal::from_str(t).ok().map(Number::from_big)
+        let n = BigDecimal::from_str(t).ok()?;
+        // Exponents far beyond any real use would make later arithmetic
+        // expand numbers into millions of digits; refuse them here.
+        let (_, scale) = n.as_bigint_and_exponent();
+        if scale.unsigned_abs() > MAX_EXPONENT {
+            return None;
+        }
+        Some(Number::from_big(n))
     }
 
     pub fn as_big(&self) -> &BigDecimal {

@@ -1,0 +1,3 @@
+locals {
+  x = tonumber("1e9999999") + 1
+}

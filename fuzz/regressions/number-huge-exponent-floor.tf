@@ -1,0 +1,3 @@
+locals {
+  x = floor(tonumber("1e99999999"))
+}
