@@ -44,6 +44,9 @@ pub struct Evaluator<'a> {
     /// Names bound around the expression (a `dynamic` block's iterator,
     /// template variables): looked up before references.
     pub bound: Vec<(String, Value)>,
+    /// Templates rendered by `templatefile`: every name must be one of the
+    /// bound variables (the `vars` argument).
+    pub template_vars_only: bool,
 }
 
 type R = Result<Value, Diagnostic>;
@@ -70,6 +73,7 @@ impl<'a> Evaluator<'a> {
             funcs,
             ctx,
             bound: Vec::new(),
+            template_vars_only: false,
         }
     }
 
@@ -384,10 +388,16 @@ impl Cx<'_, '_> {
                 csp,
             )
         })?;
-        // Both results are evaluated so their types can be unified, as
-        // Terraform does; an error in the branch not taken still counts.
-        let tv = self.expr(t, scope)?;
-        let fv = self.expr(f, scope)?;
+        // Both results are evaluated so their types can be unified, but as
+        // in HCL only the selected branch's errors count (`c ? x[i] : 0`
+        // guards the index); with an unknown condition both count.
+        let tr = self.expr(t, scope);
+        let fr = self.expr(f, scope);
+        let (tv, fv) = match cv.as_bool() {
+            Some(true) => (tr?, fr.unwrap_or_else(|_| Value::dynamic_unknown())),
+            Some(false) => (tr.unwrap_or_else(|_| Value::dynamic_unknown()), fr?),
+            None => (tr?, fr?),
+        };
         let ty = unify(&[tv.ty(), fv.ty()]).ok_or_else(|| {
             err(
                 "Inconsistent conditional result types",
@@ -426,6 +436,17 @@ impl Cx<'_, '_> {
     ) -> Result<(Value, usize), Diagnostic> {
         if let Some(v) = scope.get(name) {
             return Ok((v.clone(), 0));
+        }
+        if self.ev.template_vars_only {
+            let at = self
+                .span(root_span.clone())
+                .map(|s| format!(", referenced at {s}"))
+                .unwrap_or_default();
+            return Err(err(
+                "Invalid function argument",
+                format!("Invalid value for \"vars\" parameter: vars map does not contain key {name:?}{at}."),
+                self.span(root_span.clone()),
+            ));
         }
         let span_at = |i: usize| -> Option<Span> {
             if i == 0 {

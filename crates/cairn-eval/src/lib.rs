@@ -119,7 +119,8 @@ pub fn render_template(
     // the template's own context has no renderer (Terraform forbids it too).
     let mut inner = ctx.clone();
     inner.template = None;
-    let ev = Evaluator::new(&NoReferences, funcs, &inner);
+    let mut ev = Evaluator::new(&NoReferences, funcs, &inner);
+    ev.template_vars_only = true;
     let source = Source::new(file);
     ev.eval_template(&tpl, &source, &bound).map_err(|d| {
         let at = d

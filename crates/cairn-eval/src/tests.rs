@@ -401,3 +401,32 @@ fn templatefile_renders_with_the_evaluator() {
     .unwrap_err();
     assert!(bad.starts_with("t.tpl:1:6: "), "{bad}");
 }
+
+#[test]
+fn conditional_reports_only_the_selected_branch_errors() {
+    assert_eq!(
+        show("contains(var.list, \"z\") ? index(var.list, \"z\") : -1"),
+        "-1"
+    );
+    assert!(show("true ? var.list[9] : 0").starts_with("error: Invalid index"));
+    // Unknown condition: both branches must be valid.
+    assert!(show("var.unknown == \"\" ? var.list[9] : \"x\"").starts_with("error: Invalid index"));
+}
+
+#[test]
+fn templatefile_names_the_missing_variable() {
+    let funcs = Arc::new(Registry::standard());
+    let ctx = Context::default();
+    let e = crate::render_template(
+        "Hello ${name}, port ${port}",
+        "t.tftpl",
+        &Value::empty_object(),
+        &funcs,
+        &ctx,
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("vars map does not contain key \"name\", referenced at t.tftpl:1:9"),
+        "{e}"
+    );
+}

@@ -131,8 +131,18 @@ impl Number {
         if o.is_zero() {
             return None;
         }
-        let q = (&self.0 / &o.0).with_scale_round(0, RoundingMode::Down);
-        Some(Number::from_big(&self.0 - &(q * &o.0)))
+        // Exactly, on integers at a common scale: a quotient from decimal
+        // division keeps only so many digits and would be wrong for large
+        // dividends. The result has the dividend's sign, as in Terraform.
+        let (a, sa) = self.0.as_bigint_and_exponent();
+        let (b, sb) = o.0.as_bigint_and_exponent();
+        let scale = sa.max(sb);
+        let up = |x: BigInt, s: i64| -> BigInt {
+            let k = u32::try_from(scale - s).unwrap_or(0);
+            x * BigInt::from(10u8).pow(k)
+        };
+        let r = up(a, sa) % up(b, sb);
+        Some(Number::from_big(BigDecimal::new(r, scale)))
     }
     pub fn neg(&self) -> Number {
         Number::from_big(-&self.0)
@@ -218,5 +228,28 @@ mod tests {
         assert!(Number::parse("").is_none());
         assert!(Number::parse("0x10").is_none());
         assert_eq!(n("+5"), n("5"));
+    }
+
+    #[test]
+    fn remainder_is_exact_for_large_dividends() {
+        let big = Number::parse("1e100").unwrap();
+        assert_eq!(big.rem(&Number::from_i64(7)).unwrap().to_string(), "4");
+        assert_eq!(
+            Number::parse("-7")
+                .unwrap()
+                .rem(&Number::from_i64(3))
+                .unwrap()
+                .to_string(),
+            "-1"
+        );
+        assert_eq!(
+            Number::parse("5.5")
+                .unwrap()
+                .rem(&Number::parse("2").unwrap())
+                .unwrap()
+                .to_string(),
+            "1.5"
+        );
+        assert!(Number::parse("1e10001").is_none());
     }
 }

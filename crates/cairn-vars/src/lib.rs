@@ -264,7 +264,11 @@ pub fn finalize(
             )
             .with_span(at.clone())
         })?;
-        for (path, dexpr) in &tc.defaults {
+        // Outer defaults first, so a default object then gets the
+        // defaults of its own optional attributes (as Terraform does).
+        let mut defaults: Vec<&(Vec<String>, cairn_syntax::Expr)> = tc.defaults.iter().collect();
+        defaults.sort_by_key(|(p, _)| p.len());
+        for (path, dexpr) in defaults {
             let d = eval_const(dexpr, funcs, ctx)?;
             v = apply_default(&v, path, &d);
         }

@@ -219,3 +219,22 @@ fn cli_values_are_typed_by_the_declaration() {
     );
     let _ = Path::new(".");
 }
+
+#[test]
+fn nested_optional_defaults_apply_to_a_default_object() {
+    let (v, d) = run(
+        &[(
+            "terraform.tfvars",
+            "count_n = 1\nsettings = { name = \"n\", opts = null }\n",
+        )],
+        &[],
+        &[],
+    );
+    assert!(!d.has_errors(), "{:?}", summaries(&d));
+    // opts = null takes its default [] (an empty list) and size its default.
+    assert_eq!(console(v["settings"].get_attr("size").unwrap()), "10");
+    assert_eq!(
+        console(v["settings"].get_attr("opts").unwrap()),
+        "tolist([])"
+    );
+}
