@@ -110,7 +110,7 @@ impl<'a> Evaluator<'a> {
             ev: self,
             src: source,
         };
-        cx.template_value(tpl, &mut scope, false, false, None)
+        cx.template_value(tpl, &mut scope, true, None)
     }
 }
 
@@ -195,9 +195,9 @@ impl Cx<'_, '_> {
                 }
                 Ok(Value::object(attrs).mark(marked))
             }
-            Expression::StringTemplate(t) => self.template_value(t, scope, false, false, e.span()),
+            Expression::StringTemplate(t) => self.template_value(t, scope, false, e.span()),
             Expression::HeredocTemplate(h) => {
-                self.template_value(&h.template, scope, false, false, e.span())
+                self.template_value(&h.template, scope, true, e.span())
             }
             Expression::Parenthesis(p) => self.expr(p.inner(), scope),
             Expression::Variable(v) => self.root(v.as_str(), &[], v.span(), scope).map(|(v, _)| v),
@@ -881,8 +881,7 @@ impl Cx<'_, '_> {
         &self,
         tpl: &'s Template,
         scope: &mut Scope<'s>,
-        lead: bool,
-        trail: bool,
+        heredoc: bool,
         whole: Option<Range<usize>>,
     ) -> R {
         if tpl.len() == 1 {
@@ -893,7 +892,17 @@ impl Cx<'_, '_> {
         let mut out = String::new();
         let mut marked = false;
         let mut unknown = false;
-        self.render(tpl, scope, lead, trail, &mut out, &mut marked, &mut unknown)?;
+        let mode = TplMode { heredoc, depth: 0 };
+        self.render(
+            tpl,
+            scope,
+            false,
+            false,
+            mode,
+            &mut out,
+            &mut marked,
+            &mut unknown,
+        )?;
         let _ = whole;
         if unknown {
             return Ok(Value::unknown(Type::String).mark(marked));
@@ -908,10 +917,15 @@ impl Cx<'_, '_> {
         scope: &mut Scope<'s>,
         lead: bool,
         trail: bool,
+        mode: TplMode,
         out: &mut String,
         marked: &mut bool,
         unknown: &mut bool,
     ) -> Result<(), Diagnostic> {
+        let inner = TplMode {
+            heredoc: mode.heredoc,
+            depth: mode.depth + 1,
+        };
         let elems: Vec<&Element> = tpl.iter().collect();
         let strip_of = |e: &Element| -> (bool, bool) {
             match e {
@@ -932,7 +946,13 @@ impl Cx<'_, '_> {
         for (i, el) in elems.iter().enumerate() {
             match el {
                 Element::Literal(lit) => {
-                    let mut s: &str = lit.value();
+                    // hcl-edit leaves backslash escapes in the literals of
+                    // directives inside quoted strings; decode them here.
+                    let mut s: String = if !mode.heredoc && mode.depth > 0 {
+                        unescape_backslashes(lit.value())
+                    } else {
+                        lit.value().to_string()
+                    };
                     let strip_lead = if i == 0 {
                         lead
                     } else {
@@ -944,12 +964,12 @@ impl Cx<'_, '_> {
                         strip_of(elems[i + 1]).0
                     };
                     if strip_lead {
-                        s = s.trim_start();
+                        s = strip_leading(&s, mode.heredoc);
                     }
                     if strip_trail {
-                        s = s.trim_end();
+                        s = strip_trailing(&s, mode.heredoc);
                     }
-                    out.push_str(s);
+                    out.push_str(&s);
                 }
                 Element::Interpolation(ip) => {
                     let v = self.expr(&ip.expr, scope)?;
@@ -982,6 +1002,7 @@ impl Cx<'_, '_> {
                                     scope,
                                     ifd.if_expr.strip.strip_end(),
                                     tr,
+                                    inner,
                                     out,
                                     marked,
                                     unknown,
@@ -994,6 +1015,7 @@ impl Cx<'_, '_> {
                                         scope,
                                         e.strip.strip_end(),
                                         ifd.endif_expr.strip.strip_start(),
+                                        inner,
                                         out,
                                         marked,
                                         unknown,
@@ -1039,6 +1061,7 @@ impl Cx<'_, '_> {
                                 scope,
                                 fe.strip.strip_end(),
                                 fd.endfor_expr.strip.strip_start(),
+                                inner,
                                 out,
                                 marked,
                                 unknown,
@@ -1084,6 +1107,89 @@ impl Cx<'_, '_> {
         out.push_str(s.as_str().unwrap_or_default());
         Ok(())
     }
+}
+
+/// Where a template comes from, which decides how literals are read.
+#[derive(Clone, Copy)]
+struct TplMode {
+    /// Heredocs and template files: HCL splits their literals into one
+    /// token per line, so strip markers reach only to the line's end.
+    heredoc: bool,
+    /// Nesting inside `%{if}`/`%{for}` directives.
+    depth: usize,
+}
+
+/// `~` after a directive or interpolation: whitespace of the following
+/// literal token goes (in heredocs, only to the end of its first line).
+fn strip_leading(s: &str, heredoc: bool) -> String {
+    if !heredoc {
+        return s.trim_start().to_string();
+    }
+    match s.find('\n') {
+        Some(i) => {
+            let (first, rest) = s.split_at(i + 1);
+            format!("{}{rest}", first.trim_start())
+        }
+        None => s.trim_start().to_string(),
+    }
+}
+
+/// `~` before a directive or interpolation: whitespace of the preceding
+/// literal token goes (in heredocs, the token is the current line, or the
+/// previous line with its newline when the current line is empty).
+fn strip_trailing(s: &str, heredoc: bool) -> String {
+    if !heredoc {
+        return s.trim_end().to_string();
+    }
+    let spaces = s.trim_end_matches([' ', '\t']);
+    if spaces.len() < s.len() {
+        return spaces.to_string();
+    }
+    let line_start = s
+        .trim_end_matches('\n')
+        .rfind('\n')
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let (head, last) = s.split_at(line_start);
+    format!("{head}{}", last.trim_end())
+}
+
+/// Decodes HCL's backslash escapes (`\n`, `\t`, `\"`, `\\`, `\uXXXX`,
+/// `\UXXXXXXXX`).
+fn unescape_backslashes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('t') => out.push('\t'),
+            Some('"') => out.push('"'),
+            Some('\\') => out.push('\\'),
+            Some(k @ ('u' | 'U')) => {
+                let n = if k == 'u' { 4 } else { 8 };
+                let hex: String = (0..n).filter_map(|_| chars.next()).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) => out.push(ch),
+                    None => {
+                        out.push('\\');
+                        out.push(k);
+                        out.push_str(&hex);
+                    }
+                }
+            }
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
 }
 
 /// `v.name`: an object's attribute or a map's element.

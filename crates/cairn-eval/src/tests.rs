@@ -121,7 +121,7 @@ fn templates() {
         show("\"%{for i, x in var.list}${i}=${x} %{endfor}\""),
         "\"0=a 1=b 2=c \""
     );
-    assert_eq!(show("\"$${literal} %%{also}\""), "\"$${literal} %%{also}\"");
+    assert_eq!(show("\"$${literal} %%{also}\""), "\"${literal} %{also}\"");
     assert_eq!(show("\"x ${var.unknown}\""), "(known after apply)");
     assert_eq!(show("\"x ${var.secret}\""), "(sensitive value)");
     assert_eq!(
@@ -429,4 +429,24 @@ fn templatefile_names_the_missing_variable() {
         e.contains("vars map does not contain key \"name\", referenced at t.tftpl:1:9"),
         "{e}"
     );
+}
+
+/// Outputs checked against `terraform console` (Terraform 1.11) for the
+/// same expressions: strip markers in quoted strings and heredocs, nested
+/// directives, escapes inside directives.
+#[test]
+fn templates_match_terraform() {
+    let cases: &[(&str, &str)] = &[
+        ("\"A%{ if true ~}  \\n   B  %{~ endif }C\"", "ABC"),
+        ("<<EOT\nx\n%{ for f in [\"a\", \"b\"] ~}\n    feature ${f}\n%{ endfor ~}\ny\nEOT", "x\n    feature a\n    feature b\ny\n"),
+        ("\"%{ for k, v in { a = 1, b = 2 } }${k}=${v}%{ if k != \"b\" },%{ endif }%{ endfor }\"", "a=1,b=2"),
+        ("\"a\\\\b\\t%{ if true }\\\"q\\\"\\n%{ else }no%{ endif }\"", "a\\b\t\"q\"\n"),
+        ("<<EOT\n  %{ if false }\n  hidden\n  %{ else ~}\n  shown\n  %{~ endif }\nEOT", "    shown\n\n"),
+        ("<<EOT\nx\n%{ for f in [\"a\", \"b\"] }\n    feature ${f}\n  %{~ endfor }\ny\nEOT", "x\n\n    feature a\n\n    feature b\n\ny\n"),
+        ("<<EOT\nx  ${\"i\"}  \n  z ${~ \"j\" ~}  \n   w\nEOT", "x  i  \n  zj   w\n"),
+    ];
+    for (src, want) in cases {
+        let v = eval(src).unwrap_or_else(|d| panic!("{src}: {}: {}", d.summary, d.detail));
+        assert_eq!(v.as_str(), Some(*want), "{src}");
+    }
 }

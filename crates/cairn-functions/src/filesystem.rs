@@ -962,7 +962,7 @@ mod tests {
                 "templatefile",
                 vec![s("hello.tmpl"), obj(&[("name", unknown(Type::String))])]
             ),
-            "\"Hello, $${name}!\"",
+            "\"Hello, ${name}!\"",
             "partly unknown variables reach the renderer"
         );
         assert_eq!(

@@ -19,7 +19,8 @@ fn indent(n: usize, out: &mut String) {
     }
 }
 
-/// A quoted string literal with HCL escapes (`${` is escaped as `$${`).
+/// A quoted string literal with escapes for quotes, backslashes and
+/// control characters; `${` is shown as is, as the console shows it.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -31,10 +32,6 @@ pub fn quote(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            '$' | '%' if chars.peek() == Some(&'{') => {
-                out.push(c);
-                out.push(c);
-            }
             c if c.is_control() => {
                 let _ = write!(out, "\\u{:04X}", c as u32);
             }
@@ -151,6 +148,6 @@ mod tests {
             console(&Value::map(Type::String, BTreeMap::new())),
             "tomap({})"
         );
-        assert_eq!(console(&Value::string("a${b}")), "\"a$${b}\"");
+        assert_eq!(console(&Value::string("a${b}")), "\"a${b}\"");
     }
 }
