@@ -646,7 +646,12 @@ pub fn remark(config: &Value, planned: &Value) -> Value {
                     out.insert(k.clone(), nv);
                 }
             }
-            Value::object(out).mark(planned.sensitive || config.sensitive)
+            // Keep the kind: a map stays a map.
+            let rebuilt = match &planned.kind {
+                cairn_value::Kind::Map(t, _) => Value::map(t.clone(), out),
+                _ => Value::object(out),
+            };
+            rebuilt.mark(planned.sensitive || config.sensitive)
         }
         _ => {
             if config.sensitive {

@@ -11,6 +11,7 @@ use cairn_engine::{ApplyInput, ApplyOutcome, Events, Plan, PlanInput, PlanOption
 use cairn_value::Value;
 use serde::{Deserialize, Serialize};
 
+mod dynamic;
 pub mod planfile;
 pub mod session;
 pub mod sink;
@@ -122,6 +123,7 @@ pub async fn apply_plan(
         journal,
         sess.state.clone(),
         sess.cipher.clone(),
+        sess.registry.clone(),
     ));
     let refresh_only_drift = plan.refresh_only;
     let drift = plan.drift.clone();

@@ -301,7 +301,7 @@ pub fn prior_from_state(
                 continue;
             }
         };
-        let ty = schema.block.implied_type();
+        let ty = crate::dynamic::stored_type(&schema.block);
         let module = match module_instance(&r.module) {
             Ok(m) => m,
             Err(e) => {
@@ -327,7 +327,10 @@ pub fn prior_from_state(
                 continue;
             }
             let value = match inst.decode_attributes(&ty, cipher) {
-                Ok(v) => cairn_provider::mark_sensitive(&schema.block, &v),
+                Ok(v) => cairn_provider::mark_sensitive(
+                    &schema.block,
+                    &crate::dynamic::unwrap(&schema.block, &v),
+                ),
                 Err(e) => {
                     diags.push(state_diag(&e).with_address(r.address()));
                     continue;

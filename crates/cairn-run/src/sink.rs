@@ -17,14 +17,21 @@ pub struct JournalSink {
     journal: Arc<Journal>,
     state: Mutex<State>,
     cipher: Cipher,
+    registry: cairn_engine::Registry,
 }
 
 impl JournalSink {
-    pub fn new(journal: Journal, state: State, cipher: Cipher) -> Self {
+    pub fn new(
+        journal: Journal,
+        state: State,
+        cipher: Cipher,
+        registry: cairn_engine::Registry,
+    ) -> Self {
         JournalSink {
             journal: Arc::new(journal),
             state: Mutex::new(state),
             cipher,
+            registry,
         }
     }
 
@@ -78,8 +85,11 @@ fn state_mode(m: Mode) -> cairn_state::Mode {
 impl StateSink for JournalSink {
     async fn set_instance(&self, rec: InstanceRecord) -> Result<(), String> {
         let mut inst = InstanceState::new(key_to_state(&rec.addr.key), serde_json::Value::Null);
-        inst.set_attributes(&rec.value, &self.cipher)
-            .map_err(|e| e.to_string())?;
+        inst.set_attributes(
+            &crate::dynamic::wrap(&self.registry, &rec.provider_name, &rec.addr, &rec.value),
+            &self.cipher,
+        )
+        .map_err(|e| e.to_string())?;
         inst.schema_version = rec.schema_version;
         inst.dependencies = rec.dependencies.clone();
         inst.create_before_destroy = rec.create_before_destroy;

@@ -33,7 +33,10 @@ pub fn run(a: &ConsoleArgs, raw: &[String]) -> u8 {
     // console then evaluates with the variables' real values.
     let checked = cairn_validate::validate(&dir, &opts);
     if checked.diags.has_errors() {
-        eprint!("{}", cairn_diagnostics::render(&checked.diags, &checked.sources));
+        eprint!(
+            "{}",
+            cairn_diagnostics::render(&checked.diags, &checked.sources)
+        );
         eprintln!("The console needs a valid configuration; fix the errors above.");
         return 1;
     }

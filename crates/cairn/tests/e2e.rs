@@ -603,3 +603,119 @@ fn refresh_only_accepts_drift_and_backends_are_checked() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("Unsupported backend"), "{}", r.stderr);
 }
+
+/// Copies a directory tree (the shipped quickstart) into `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        let name = e.file_name();
+        if name == ".cairn" || name == "out" {
+            continue;
+        }
+        if p.is_dir() {
+            copy_tree(&p, &to.join(&name));
+        } else {
+            std::fs::copy(&p, to.join(&name)).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_quickstart_end_to_end() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/quickstart");
+    copy_tree(&src, &root.join("quickstart"));
+    let r = cairn(root, &["apply", "-auto-approve", "quickstart"]);
+    ok(&r);
+    assert!(
+        r.stdout
+            .contains("Apply complete! Resources: 11 added, 0 changed, 0 destroyed."),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("admin_password = <sensitive>"),
+        "{}",
+        r.stdout
+    );
+    let conf = std::fs::read_to_string(root.join("quickstart/out/dev/service.conf")).unwrap();
+    assert!(conf.contains("  feature debug = on\n"), "{conf}");
+
+    // Re-plan: nothing to do.
+    let r = cairn(root, &["plan", "-detailed-exitcode", "quickstart"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+
+    // A variable change updates exactly the files that depend on it.
+    let r = cairn(
+        root,
+        &[
+            "plan",
+            "-detailed-exitcode",
+            "-var",
+            "environments=[\"dev\",\"prod\",\"qa\"]",
+            "quickstart",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("# local_file.settings[\"qa\"] will be created"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("# module.service[\"qa\"].local_file.config will be created"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !r.stdout.contains("local_file.settings[\"dev\"] "),
+        "{}",
+        r.stdout
+    );
+
+    // A managed file deleted by hand is recreated.
+    std::fs::remove_file(root.join("quickstart/out/prod.json")).unwrap();
+    let r = cairn(root, &["plan", "quickstart"]);
+    ok(&r);
+    assert!(
+        r.stdout
+            .contains("# local_file.settings[\"prod\"] will be created"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        "{}",
+        r.stdout
+    );
+    ok(&cairn(root, &["apply", "-auto-approve", "quickstart"]));
+    assert!(root.join("quickstart/out/prod.json").exists());
+
+    // The password is nowhere but the credentials file it was written to.
+    let creds = std::fs::read_to_string(root.join("quickstart/out/admin-credentials.env")).unwrap();
+    let password = creds
+        .lines()
+        .find_map(|l| l.strip_prefix("ADMIN_PASSWORD="))
+        .unwrap()
+        .to_string();
+    for f in files_under(&root.join("quickstart/.cairn")) {
+        let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).to_string();
+        assert!(!text.contains(&password), "password in {}", f.display());
+    }
+
+    // Destroy removes everything.
+    let r = cairn(root, &["destroy", "-auto-approve", "quickstart"]);
+    ok(&r);
+    assert!(
+        r.stdout
+            .contains("Destroy complete! Resources: 11 destroyed."),
+        "{}",
+        r.stdout
+    );
+    assert!(files_under(&root.join("quickstart/out")).is_empty());
+}
