@@ -318,6 +318,22 @@ impl Cx<'_, '_> {
                     return Ok(Value::unknown(t).mark(marked));
                 };
                 let sp = self.span(whole);
+                // Keep arithmetic bounded: results with extreme exponents
+                // would grow into millions of digits.
+                let too_big = match op {
+                    B::Mul | B::Div => {
+                        x.exponent().abs().saturating_add(y.exponent().abs())
+                            > Number::MAX_RESULT_EXPONENT
+                    }
+                    _ => x.exponent().abs().max(y.exponent().abs()) > Number::MAX_RESULT_EXPONENT,
+                };
+                if too_big {
+                    return Err(err(
+                        "Operation failed",
+                        format!("Error during operation: the result is too large (numbers are limited to exponents of ±{}).", Number::MAX_RESULT_EXPONENT),
+                        sp,
+                    ));
+                }
                 let out = match op {
                     B::Plus => Value::number(x.add(y)),
                     B::Minus => Value::number(x.sub(y)),

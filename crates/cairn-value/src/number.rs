@@ -71,6 +71,18 @@ impl Number {
         Some(Number::from_big(n))
     }
 
+    /// The limit on exponents of arithmetic results (see
+    /// [`Number::exponent`]).
+    pub const MAX_RESULT_EXPONENT: i64 = 100_000;
+
+    /// The decimal exponent of the number's magnitude (about
+    /// log10 of its absolute value), used to keep arithmetic bounded.
+    pub fn exponent(&self) -> i64 {
+        let (digits, scale) = self.0.as_bigint_and_exponent();
+        let len = digits.to_string().trim_start_matches('-').len() as i64;
+        len - scale
+    }
+
     pub fn as_big(&self) -> &BigDecimal {
         &self.0
     }
