@@ -883,7 +883,7 @@ pub(crate) fn format_fsm(format: &str, args: &[Value]) -> Result<String, FuncErr
         if v.width.is_some_and(|w| w > MAX_FMT_SIZE) || v.prec.is_some_and(|p| p > MAX_FMT_SIZE) {
             return Err(FuncError::new(format!(
                 "width or precision in {:?} at offset {start} is too large (at most {MAX_FMT_SIZE})",
-                &format[start..(i + 1).min(len)]
+                format.get(start..i).unwrap_or_default()
             )));
         }
         if i < len && b[i] == b'[' {
