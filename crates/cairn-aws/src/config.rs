@@ -5,11 +5,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
 use aws_config::retry::RetryConfig;
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
+use aws_runtime::env_config::file::{
+    EnvConfigFileKind as ProfileFileKind, EnvConfigFiles as ProfileFiles,
+};
 use cairn_provider::{Attribute, NestedBlock, Nesting, ProviderError, Schema};
 use cairn_value::{Type, Value};
 
@@ -174,13 +176,28 @@ pub(crate) fn provider_schema() -> Schema {
     }
     let assume_role = Schema::new("A role to assume with the base credentials.")
         .attr("role_arn", s("ARN of the IAM role to assume."))
-        .attr("session_name", s("Session name to use when assuming the role."))
-        .attr("external_id", s("External identifier to use when assuming the role."))
-        .attr("duration", s("Duration of the assumed role session, e.g. `1h`."))
-        .attr("policy", s("IAM policy JSON further restricting the session."))
+        .attr(
+            "session_name",
+            s("Session name to use when assuming the role."),
+        )
+        .attr(
+            "external_id",
+            s("External identifier to use when assuming the role."),
+        )
+        .attr(
+            "duration",
+            s("Duration of the assumed role session, e.g. `1h`."),
+        )
+        .attr(
+            "policy",
+            s("IAM policy JSON further restricting the session."),
+        )
         .attr(
             "policy_arns",
-            Attribute::optional(Type::set(Type::String), "ARNs of IAM policies restricting the session."),
+            Attribute::optional(
+                Type::set(Type::String),
+                "ARNs of IAM policies restricting the session.",
+            ),
         )
         .attr("source_identity", s("Source identity of the session."))
         .attr(
@@ -189,7 +206,10 @@ pub(crate) fn provider_schema() -> Schema {
         )
         .attr(
             "transitive_tag_keys",
-            Attribute::optional(Type::set(Type::String), "Session tag keys passed on to subsequent sessions."),
+            Attribute::optional(
+                Type::set(Type::String),
+                "Session tag keys passed on to subsequent sessions.",
+            ),
         );
     let web_identity = Schema::new("A role to assume with a web identity token.")
         .attr("role_arn", s("ARN of the IAM role to assume."))
@@ -197,14 +217,23 @@ pub(crate) fn provider_schema() -> Schema {
         .attr("web_identity_token", s("The OAuth 2.0 / OIDC token."))
         .attr("web_identity_token_file", s("File containing the token."))
         .attr("duration", s("Duration of the session."))
-        .attr("policy", s("IAM policy JSON further restricting the session."))
+        .attr(
+            "policy",
+            s("IAM policy JSON further restricting the session."),
+        )
         .attr(
             "policy_arns",
-            Attribute::optional(Type::set(Type::String), "ARNs of IAM policies restricting the session."),
+            Attribute::optional(
+                Type::set(Type::String),
+                "ARNs of IAM policies restricting the session.",
+            ),
         );
     let default_tags = Schema::new("Tags applied to every resource that supports tags.").attr(
         "tags",
-        Attribute::optional(Type::map(Type::String), "Resource tags to default across all resources."),
+        Attribute::optional(
+            Type::map(Type::String),
+            "Resource tags to default across all resources.",
+        ),
     );
     let ignore_tags = Schema::new("Tag keys the provider ignores on every resource.")
         .attr(
@@ -216,13 +245,22 @@ pub(crate) fn provider_schema() -> Schema {
             Attribute::optional(Type::set(Type::String), "Tag key prefixes to ignore."),
         );
     Schema::new("The AWS provider: resources on Amazon Web Services through the official AWS SDK.")
-        .attr("access_key", s("Access key ID; defaults to the standard credential chain."))
+        .attr(
+            "access_key",
+            s("Access key ID; defaults to the standard credential chain."),
+        )
         .attr(
             "secret_key",
             s("Secret access key; defaults to the standard credential chain.").sensitive(),
         )
-        .attr("token", s("Session token for temporary credentials.").sensitive())
-        .attr("region", s("The AWS region; defaults to AWS_REGION or AWS_DEFAULT_REGION."))
+        .attr(
+            "token",
+            s("Session token for temporary credentials.").sensitive(),
+        )
+        .attr(
+            "region",
+            s("The AWS region; defaults to AWS_REGION or AWS_DEFAULT_REGION."),
+        )
         .attr("profile", s("The shared configuration profile to use."))
         .attr(
             "shared_config_files",
@@ -230,34 +268,82 @@ pub(crate) fn provider_schema() -> Schema {
         )
         .attr(
             "shared_credentials_files",
-            Attribute::optional(Type::list(Type::String), "Paths of shared credentials files."),
+            Attribute::optional(
+                Type::list(Type::String),
+                "Paths of shared credentials files.",
+            ),
         )
         .attr(
             "allowed_account_ids",
-            Attribute::optional(Type::set(Type::String), "The only account IDs this provider may act in."),
+            Attribute::optional(
+                Type::set(Type::String),
+                "The only account IDs this provider may act in.",
+            ),
         )
         .attr(
             "forbidden_account_ids",
-            Attribute::optional(Type::set(Type::String), "Account IDs this provider must not act in."),
+            Attribute::optional(
+                Type::set(Type::String),
+                "Account IDs this provider must not act in.",
+            ),
         )
-        .attr("custom_ca_bundle", s("File of additional CA certificates."))
-        .attr("ec2_metadata_service_endpoint", s("Address of the EC2 metadata service."))
-        .attr("ec2_metadata_service_endpoint_mode", s("`IPv4` or `IPv6`."))
-        .attr("http_proxy", s("HTTP proxy URL."))
-        .attr("https_proxy", s("HTTPS proxy URL."))
-        .attr("no_proxy", s("Hosts that bypass the proxy."))
-        .attr("insecure", b("Skip TLS verification (accepted; not supported)."))
+        .attr(
+            "custom_ca_bundle",
+            s("File of additional CA certificates (accepted, not yet applied)."),
+        )
+        .attr(
+            "ec2_metadata_service_endpoint",
+            s("Address of the EC2 metadata service (accepted, not yet applied)."),
+        )
+        .attr(
+            "ec2_metadata_service_endpoint_mode",
+            s("`IPv4` or `IPv6` (accepted, not yet applied)."),
+        )
+        .attr(
+            "http_proxy",
+            s("HTTP proxy URL (accepted, not yet applied)."),
+        )
+        .attr(
+            "https_proxy",
+            s("HTTPS proxy URL (accepted, not yet applied)."),
+        )
+        .attr(
+            "no_proxy",
+            s("Hosts that bypass the proxy (accepted, not yet applied)."),
+        )
+        .attr(
+            "insecure",
+            b("Skip TLS verification (accepted; not supported)."),
+        )
         .attr(
             "max_retries",
-            Attribute::optional(Type::Number, "Retries of a throttled or failed API call (attempts are one more)."),
+            Attribute::optional(
+                Type::Number,
+                "Retries of a throttled or failed API call (attempts are one more).",
+            ),
         )
         .attr("retry_mode", s("`standard` or `adaptive`."))
-        .attr("s3_use_path_style", b("Address S3 buckets by path (`host/bucket`), not by virtual host."))
-        .attr("s3_us_east_1_regional_endpoint", s("`legacy` or `regional` (accepted)."))
-        .attr("skip_credentials_validation", b("Do not call STS GetCallerIdentity when configuring."))
-        .attr("skip_metadata_api_check", s("Do not use the EC2 metadata service (accepted)."))
+        .attr(
+            "s3_use_path_style",
+            b("Address S3 buckets by path (`host/bucket`), not by virtual host."),
+        )
+        .attr(
+            "s3_us_east_1_regional_endpoint",
+            s("`legacy` or `regional` (accepted)."),
+        )
+        .attr(
+            "skip_credentials_validation",
+            b("Do not call STS GetCallerIdentity when configuring."),
+        )
+        .attr(
+            "skip_metadata_api_check",
+            s("Do not use the EC2 metadata service (accepted)."),
+        )
         .attr("skip_region_validation", b("Accept any region name."))
-        .attr("skip_requesting_account_id", b("Do not look up the account ID."))
+        .attr(
+            "skip_requesting_account_id",
+            b("Do not look up the account ID."),
+        )
         .attr("sts_region", s("Region of the STS endpoint."))
         .attr(
             "token_bucket_rate_limiter_capacity",
@@ -316,7 +402,7 @@ pub(crate) struct CallerIdentity {
 /// A configured provider's SDK configuration and service clients. Each
 /// client is built on first use, so a configuration touching only IAM
 /// never builds an EC2 client.
-pub struct AwsClients {
+pub(crate) struct AwsClients {
     pub(crate) sdk: SdkConfig,
     pub(crate) region: String,
     pub(crate) partition: Partition,
@@ -441,7 +527,9 @@ impl AwsClients {
                 "Invalid AWS region",
                 format!("{region:?} is not an AWS region name (they look like \"us-east-1\")."),
             )
-            .with_hint("Fix the region, or set skip_region_validation = true for a custom region."));
+            .with_hint(
+                "Fix the region, or set skip_region_validation = true for a custom region.",
+            ));
         }
 
         let max_attempts = match i64_of(config, "max_retries") {
@@ -567,6 +655,16 @@ impl AwsClients {
             }
         }
 
+        if block_of(config, "assume_role_with_web_identity")
+            .is_some_and(|w| str_of(w, "role_arn").is_some())
+        {
+            return Err(config_error(
+                "assume_role_with_web_identity is not supported yet",
+                "cairn does not yet assume roles with a web identity token from the provider block.",
+            )
+            .with_hint("Set AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE in the environment instead: the standard credential chain uses them."));
+        }
+
         let default_tags = block_of(config, "default_tags")
             .and_then(|d| map_of(d, "tags"))
             .unwrap_or_default();
@@ -678,12 +776,9 @@ impl AwsClients {
     pub(crate) async fn caller_identity(&self) -> Result<&CallerIdentity, ProviderError> {
         self.identity
             .get_or_try_init(|| async {
-                let out = self
-                    .sts()
-                    .get_caller_identity()
-                    .send()
-                    .await
-                    .map_err(|e| crate::error::ApiError::from_sdk(e).into_error("calling STS GetCallerIdentity"))?;
+                let out = self.sts().get_caller_identity().send().await.map_err(|e| {
+                    crate::error::ApiError::from_sdk(e).into_error("calling STS GetCallerIdentity")
+                })?;
                 Ok(CallerIdentity {
                     account_id: out.account.unwrap_or_default(),
                     arn: out.arn.unwrap_or_default(),

@@ -53,8 +53,7 @@ pub(crate) trait Resource: Send + Sync {
     async fn create(&self, aws: &AwsClients, planned: &Value) -> Result<Value, ProviderError>;
 
     /// The object's current state, or `None` when it no longer exists.
-    async fn read(&self, aws: &AwsClients, state: &Value)
-        -> Result<Option<Value>, ProviderError>;
+    async fn read(&self, aws: &AwsClients, state: &Value) -> Result<Option<Value>, ProviderError>;
 
     /// Updates in place; returns the new state.
     async fn update(

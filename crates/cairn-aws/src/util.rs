@@ -94,14 +94,6 @@ pub(crate) fn opt_sv(s: Option<impl AsRef<str>>) -> Value {
     }
 }
 
-/// A string, or null when absent or empty.
-pub(crate) fn nonempty_sv(s: Option<impl AsRef<str>>) -> Value {
-    match s {
-        Some(s) if !s.as_ref().is_empty() => Value::string(s.as_ref()),
-        _ => Value::null(Type::String),
-    }
-}
-
 pub(crate) fn str_list<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Value {
     Value::list(Type::String, items.into_iter().map(sv).collect())
 }
@@ -239,6 +231,26 @@ pub(crate) fn with_defaults(config: &Value, defaults: &[(&str, Value)]) -> Value
         }
     }
     Value::object(out).mark(config.sensitive)
+}
+
+/// A `timeouts` block (`create = "10m"` and so on), accepted so
+/// configurations written for the Terraform provider validate. cairn's
+/// waits have their own bounds, so the values are not used.
+pub(crate) fn timeouts_block(ops: &[&str]) -> cairn_provider::NestedBlock {
+    let mut s = Schema::new("Operation timeouts (accepted for compatibility).");
+    for op in ops {
+        s = s.attr(
+            op,
+            cairn_provider::Attribute::optional(Type::String, "A duration such as \"10m\"."),
+        );
+    }
+    cairn_provider::NestedBlock {
+        nesting: Nesting::Single,
+        block: s,
+        min_items: 0,
+        max_items: Some(1),
+        force_new: false,
+    }
 }
 
 // ---- generated names ------------------------------------------------------
