@@ -158,7 +158,10 @@ pub fn validate(dir: &Path, opts: &Options) -> Outcome {
         };
         for (n, v) in root_vars.clone() {
             let v = if opts.unknown_variables {
-                let sensitive = tree.root().and_then(|m| m.variables.get(&n)).is_some_and(|var| var.sensitive);
+                let sensitive = tree
+                    .root()
+                    .and_then(|m| m.variables.get(&n))
+                    .is_some_and(|var| var.sensitive);
                 Value::unknown(v.ty()).mark(sensitive)
             } else {
                 v

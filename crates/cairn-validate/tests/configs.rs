@@ -130,8 +130,17 @@ fn fuzz_regressions_give_errors_not_crashes() {
         std::fs::copy(&p, tmp.path().join("main.tf")).unwrap();
         let t0 = std::time::Instant::now();
         let out = validate(tmp.path(), &Options::default());
-        assert!(t0.elapsed().as_secs() < 10, "{} took {:?}", p.display(), t0.elapsed());
-        assert!(out.diags.has_errors(), "{} should be reported as an error", p.display());
+        assert!(
+            t0.elapsed().as_secs() < 10,
+            "{} took {:?}",
+            p.display(),
+            t0.elapsed()
+        );
+        assert!(
+            out.diags.has_errors(),
+            "{} should be reported as an error",
+            p.display()
+        );
         n += 1;
     }
     assert!(n >= 7, "expected the fuzz regressions, found {n}");
