@@ -301,8 +301,71 @@ fn chrono_now() -> String {
     format!("{d}")
 }
 
+/// What a run reports to the audit trail.
+pub struct RunInfo {
+    pub digest: Option<String>,
+    pub counts: (usize, usize, usize),
+    pub outcome: cairn_audit::Outcome,
+}
+
+impl Default for RunInfo {
+    fn default() -> Self {
+        RunInfo {
+            digest: None,
+            counts: (0, 0, 0),
+            outcome: cairn_audit::Outcome::Failure,
+        }
+    }
+}
+
+/// Learns the secrets a session knows (sensitive variables and state
+/// values) so the run log and audit entry never show them.
+fn learn_session(rec: &crate::audit::Recorder, sess: &Session) {
+    for v in sess.root_vars.values() {
+        rec.learn(v);
+    }
+    if let Ok(prior) = sess.prior() {
+        for p in prior.instances.values() {
+            rec.learn(&p.value);
+        }
+        for v in prior.outputs.values() {
+            rec.learn(v);
+        }
+    }
+}
+
+fn learn_plan(rec: &crate::audit::Recorder, plan: &Plan) {
+    for c in &plan.changes {
+        for v in c.before.iter().chain(c.after.iter()) {
+            rec.learn(v);
+        }
+    }
+}
+
 /// `cairn plan`.
 pub fn plan(a: &PlanCmd, raw: &[String], color: bool) -> u8 {
+    let dir = a.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let rec = crate::audit::Recorder::start(&dir);
+    let mut info = RunInfo::default();
+    let code = plan_inner(a, raw, color, &rec, &mut info);
+    rec.finish(
+        "plan",
+        raw,
+        info.digest,
+        info.counts,
+        info.outcome,
+        serde_json::json!({"exit_code": code}),
+    );
+    code
+}
+
+fn plan_inner(
+    a: &PlanCmd,
+    raw: &[String],
+    color: bool,
+    rec: &crate::audit::Recorder,
+    info: &mut RunInfo,
+) -> u8 {
     let dir = a.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let opts = match session_opts(dir.clone(), &a.common, raw, "plan") {
         Ok(o) => o,
@@ -315,6 +378,7 @@ pub fn plan(a: &PlanCmd, raw: &[String], color: bool) -> u8 {
     let Some(sess) = open(&opts, color) else {
         return 1;
     };
+    learn_session(rec, &sess);
     let flags = flags_of(&a.common, a.destroy);
     let plan = match rt.block_on(cairn_run::make_plan(&sess, &flags)) {
         Ok(p) => p,
@@ -323,6 +387,10 @@ pub fn plan(a: &PlanCmd, raw: &[String], color: bool) -> u8 {
             return 1;
         }
     };
+    learn_plan(rec, &plan);
+    info.digest = Some(planfile::plan_digest(&plan));
+    info.counts = plan.counts();
+    info.outcome = cairn_audit::Outcome::Success;
     let human = render_plan(&sess, &plan, false);
     let json = json_plan(&sess, &plan);
     if a.json {
@@ -397,6 +465,8 @@ struct Progress {
     out: Mutex<std::io::Stdout>,
     /// Operations running now, for the periodic "Still creating..." lines.
     running: Mutex<std::collections::BTreeMap<String, (Action, std::time::Instant)>>,
+    /// The run log: every progress line goes there too.
+    runlog: Mutex<Option<Arc<cairn_audit::RunLog>>>,
 }
 
 impl Progress {
@@ -405,6 +475,7 @@ impl Progress {
             json,
             out: Mutex::new(std::io::stdout()),
             running: Mutex::new(Default::default()),
+            runlog: Mutex::new(None),
         })
     }
 
@@ -487,6 +558,11 @@ impl Events for Progress {
             })
             .to_string(),
         };
+        if let Ok(l) = self.runlog.lock() {
+            if let Some(l) = l.as_ref() {
+                let _ = l.info(&line);
+            }
+        }
         if let Ok(mut o) = self.out.lock() {
             let _ = writeln!(o, "{line}");
         }
@@ -513,10 +589,40 @@ fn confirm(what: &str) -> Result<bool, String> {
 /// `cairn apply` and `cairn destroy`.
 pub fn apply(a: &ApplyCmd, raw: &[String], color: bool, destroy: bool) -> u8 {
     let target = a.target.clone().unwrap_or_else(|| PathBuf::from("."));
+    let dir = if target.is_file() {
+        SavedPlan::read(&target)
+            .map(|p| PathBuf::from(p.dir))
+            .unwrap_or_else(|_| PathBuf::from("."))
+    } else {
+        target
+    };
+    let rec = crate::audit::Recorder::start(&dir);
+    let mut info = RunInfo::default();
+    let code = apply_inner(a, raw, color, destroy, &rec, &mut info);
+    rec.finish(
+        if destroy { "destroy" } else { "apply" },
+        raw,
+        info.digest,
+        info.counts,
+        info.outcome,
+        serde_json::json!({"exit_code": code}),
+    );
+    code
+}
+
+fn apply_inner(
+    a: &ApplyCmd,
+    raw: &[String],
+    color: bool,
+    destroy: bool,
+    rec: &crate::audit::Recorder,
+    info: &mut RunInfo,
+) -> u8 {
+    let target = a.target.clone().unwrap_or_else(|| PathBuf::from("."));
     let Some(rt) = runtime() else { return 1 };
     // A saved plan: re-plan from its inputs and apply only if identical.
     if target.is_file() {
-        return apply_saved(a, &target, color, &rt);
+        return apply_saved(a, &target, color, &rt, rec, info);
     }
     let opts = match session_opts(
         target.clone(),
@@ -533,6 +639,7 @@ pub fn apply(a: &ApplyCmd, raw: &[String], color: bool, destroy: bool) -> u8 {
     let Some(mut sess) = open(&opts, color) else {
         return 1;
     };
+    learn_session(rec, &sess);
     let flags = flags_of(&a.common, destroy);
     let plan = match rt.block_on(cairn_run::make_plan(&sess, &flags)) {
         Ok(p) => p,
@@ -541,10 +648,14 @@ pub fn apply(a: &ApplyCmd, raw: &[String], color: bool, destroy: bool) -> u8 {
             return 1;
         }
     };
+    learn_plan(rec, &plan);
+    info.digest = Some(planfile::plan_digest(&plan));
+    info.counts = plan.counts();
     if !a.json {
         print!("{}", render_plan(&sess, &plan, color));
     }
     if !plan.has_changes() {
+        info.outcome = cairn_audit::Outcome::Success;
         print_outputs(&sess);
         return 0;
     }
@@ -552,16 +663,20 @@ pub fn apply(a: &ApplyCmd, raw: &[String], color: bool, destroy: bool) -> u8 {
         match confirm(if destroy { "destroy" } else { "apply" }) {
             Ok(true) => {}
             Ok(false) => {
+                info.outcome = cairn_audit::Outcome::Cancelled;
                 println!("\nApply cancelled.");
                 return 1;
             }
             Err(e) => {
+                info.outcome = cairn_audit::Outcome::Refused;
                 eprintln!("Error: {e}");
                 return 1;
             }
         }
     }
-    run_apply(&mut sess, plan, &a.common, a.json, color, &rt, destroy)
+    run_apply(
+        &mut sess, plan, &a.common, a.json, color, &rt, destroy, rec, info,
+    )
 }
 
 fn run_apply(
@@ -572,9 +687,14 @@ fn run_apply(
     color: bool,
     rt: &tokio::runtime::Runtime,
     destroy: bool,
+    rec: &crate::audit::Recorder,
+    info: &mut RunInfo,
 ) -> u8 {
     println!();
     let events = Progress::new(json);
+    if let Ok(mut l) = events.runlog.lock() {
+        *l = rec.log();
+    }
     let (stop, ticker) = events.ticker(Duration::from_secs(10));
     let res = rt.block_on(cairn_run::apply_plan(
         sess,
@@ -587,7 +707,14 @@ fn run_apply(
     match res {
         Ok(applied) => {
             let o = &applied.outcome;
+            info.counts = (o.added, o.changed, o.destroyed);
+            if let Some(st) = &applied.state {
+                rec.line(&format!("state saved at serial {}", st.serial));
+            }
             if o.diags.has_errors() {
+                for d in o.diags.errors() {
+                    rec.line(&format!("error: {d}"));
+                }
                 print_diags(&o.diags, &sess.sources, color);
                 eprintln!(
                     "\nApply failed. State was saved after every completed operation: {} added, {} changed, {} destroyed.",
@@ -605,6 +732,7 @@ fn run_apply(
                 );
             }
             print_outputs(sess);
+            info.outcome = cairn_audit::Outcome::Success;
             0
         }
         Err(d) => {
@@ -619,7 +747,10 @@ fn apply_saved(
     path: &std::path::Path,
     color: bool,
     rt: &tokio::runtime::Runtime,
+    rec: &crate::audit::Recorder,
+    info: &mut RunInfo,
 ) -> u8 {
+    info.digest = None;
     let saved = match SavedPlan::read(path) {
         Ok(s) => s,
         Err(e) => {
@@ -668,6 +799,10 @@ fn apply_saved(
     let Some(mut sess) = open(&opts, color) else {
         return 1;
     };
+    learn_session(rec, &sess);
+    info.digest = Some(saved.plan_digest.clone());
+    info.counts = saved.counts;
+    info.outcome = cairn_audit::Outcome::Refused;
     if planfile::config_digest(&sess.sources) != saved.config_digest {
         eprintln!("Error: Saved plan is stale\n\nThe configuration or variable files changed since the plan was made.\n\nHint: run cairn plan again and review the new plan.");
         return 1;
@@ -690,10 +825,14 @@ fn apply_saved(
         eprintln!("Error: Saved plan is stale\n\nPlanning again from the same inputs gives different changes (real infrastructure changed since the plan was made).\n\nHint: run cairn plan again and review the new plan.");
         return 1;
     }
+    learn_plan(rec, &plan);
+    info.outcome = cairn_audit::Outcome::Failure;
     let destroy = inputs.flags.destroy;
     let mut common = a.common.clone();
     common.parallelism = inputs.flags.parallelism.max(1);
-    run_apply(&mut sess, plan, &common, a.json, color, rt, destroy)
+    run_apply(
+        &mut sess, plan, &common, a.json, color, rt, destroy, rec, info,
+    )
 }
 
 fn print_outputs(sess: &Session) {
@@ -715,6 +854,21 @@ fn print_outputs(sess: &Session) {
 
 /// `cairn import ADDR ID`.
 pub fn import(a: &ImportCmd, raw: &[String], color: bool) -> u8 {
+    let rec = crate::audit::Recorder::start(&a.dir);
+    let mut info = RunInfo::default();
+    let code = import_inner(a, raw, color, &mut info);
+    rec.finish(
+        "import",
+        raw,
+        None,
+        info.counts,
+        info.outcome,
+        serde_json::json!({"address": a.address, "id": a.id}),
+    );
+    code
+}
+
+fn import_inner(a: &ImportCmd, raw: &[String], color: bool, info: &mut RunInfo) -> u8 {
     let Some(rt) = runtime() else { return 1 };
     let common = PlanArgs {
         targets: vec![a.address.clone()],
@@ -769,6 +923,7 @@ pub fn import(a: &ImportCmd, raw: &[String], color: bool) -> u8 {
     let events = Progress::new(false);
     match rt.block_on(cairn_run::apply_plan(&mut sess, plan, events, 1)) {
         Ok(applied) if !applied.outcome.diags.has_errors() => {
+            info.outcome = cairn_audit::Outcome::Success;
             println!("{}: Import prepared!\n\nImport successful!\n\nThe resources that were imported are shown above. These resources are now in\nyour cairn state and will henceforth be managed by cairn.", a.address);
             0
         }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+mod audit;
 mod console;
 mod fmt;
 mod lifecycle;
@@ -49,6 +50,9 @@ enum Command {
     Output(statecmd::OutputCmd),
     /// Show the state or a saved plan.
     Show(statecmd::ShowCmd),
+    /// The audit trail: list entries, verify the hash chain.
+    #[command(subcommand)]
+    Audit(audit::AuditCmd),
 }
 
 /// `-var`/`-var-file` options shared by the commands that evaluate a
@@ -180,6 +184,7 @@ fn main() -> ExitCode {
         Command::State(c) => statecmd::run_state(&c),
         Command::Output(a) => statecmd::run_output(&a),
         Command::Show(a) => statecmd::run_show(&a),
+        Command::Audit(c) => audit::run(&c),
     };
     ExitCode::from(code)
 }

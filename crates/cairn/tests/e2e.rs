@@ -719,3 +719,59 @@ fn the_quickstart_end_to_end() {
     );
     assert!(files_under(&root.join("quickstart/out")).is_empty());
 }
+
+#[test]
+fn every_run_is_in_the_audit_trail_and_tampering_is_found() {
+    let d = project();
+    let dir = d.path();
+    ok(&cairn(dir, &["plan"]));
+    ok(&cairn(
+        dir,
+        &["apply", "-auto-approve", "-var", "greeting=hi"],
+    ));
+    let r = cairn(dir, &["apply", "-var", "greeting=x"]);
+    assert_eq!(r.code, 1);
+    let r = cairn(dir, &["audit", "log", "-json"]);
+    ok(&r);
+    let entries: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let list = entries.as_array().unwrap();
+    let cmds: Vec<(&str, &str)> = list
+        .iter()
+        .map(|e| {
+            (
+                e["command"].as_str().unwrap(),
+                e["result"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cmds,
+        vec![
+            ("plan", "success"),
+            ("apply", "success"),
+            ("apply", "refused")
+        ]
+    );
+    assert_eq!(list[1]["summary"]["add"], 5);
+    assert!(list[1]["plan_digest"].is_string());
+    // -var values are not kept.
+    assert!(!r.stdout.contains("greeting=hi"), "{}", r.stdout);
+    // Each run has a log.
+    let run_id = list[1]["run_id"].as_str().unwrap();
+    let log = std::fs::read_to_string(dir.join(format!(".cairn/runs/{run_id}.log"))).unwrap();
+    assert!(log.contains("random_pet.name: Creation complete"), "{log}");
+
+    let r = cairn(dir, &["audit", "verify"]);
+    ok(&r);
+    // Edit the second entry: verify fails and names it.
+    let path = dir.join(".cairn/audit.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[1] = lines[1].replacen("\"add\":5", "\"add\":4", 1);
+    let edited = lines.join("\n") + "\n";
+    assert_ne!(text, edited);
+    std::fs::write(&path, edited).unwrap();
+    let r = cairn(dir, &["audit", "verify"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("seq 2"), "{}", r.stdout);
+}
