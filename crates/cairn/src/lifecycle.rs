@@ -679,6 +679,7 @@ fn apply_inner(
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_apply(
     sess: &mut Session,
     plan: Plan,
