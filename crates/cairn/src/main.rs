@@ -50,6 +50,8 @@ enum Command {
     Output(statecmd::OutputCmd),
     /// Show the state or a saved plan.
     Show(statecmd::ShowCmd),
+    /// List the state versions kept in .cairn/history.
+    History(statecmd::HistoryCmd),
     /// The audit trail: list entries, verify the hash chain.
     #[command(subcommand)]
     Audit(audit::AuditCmd),
@@ -185,6 +187,7 @@ fn main() -> ExitCode {
         Command::Output(a) => statecmd::run_output(&a),
         Command::Show(a) => statecmd::run_show(&a),
         Command::Audit(c) => audit::run(&c),
+        Command::History(a) => statecmd::run_history(&a),
     };
     ExitCode::from(code)
 }

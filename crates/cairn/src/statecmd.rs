@@ -321,3 +321,45 @@ pub fn run_show(c: &ShowCmd) -> u8 {
     }
     0
 }
+
+#[derive(Args, Debug)]
+pub struct HistoryCmd {
+    #[arg(long, default_value = ".")]
+    pub dir: PathBuf,
+    /// Print a JSON list of objects (serial, time, resources).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `cairn history`: every state version kept.
+pub fn run_history(c: &HistoryCmd) -> u8 {
+    let backend = LocalBackend::new(cairn_run::session::state_dir(&c.dir));
+    let list = match backend.history() {
+        Ok(l) => l,
+        Err(e) => return fail(e),
+    };
+    if c.json {
+        let v: Vec<serde_json::Value> = list
+            .iter()
+            .map(|h| {
+                serde_json::json!({
+                    "serial": h.serial,
+                    "time": h.modified.to_rfc3339(),
+                    "resources": h.resource_count,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        return 0;
+    }
+    if list.is_empty() {
+        println!("No state versions yet.");
+        return 0;
+    }
+    println!("{:>8}  {:<25}  {:>9}", "SERIAL", "TIME", "RESOURCES");
+    for h in &list {
+        let n = h.resource_count.map(|n| n.to_string()).unwrap_or_else(|| "?".into());
+        println!("{:>8}  {:<25}  {:>9}", h.serial, h.modified.format("%Y-%m-%dT%H:%M:%SZ"), n);
+    }
+    0
+}

@@ -1,0 +1,4 @@
+locals {
+  zones = ["a", "b"]
+  third = local.zones[2]
+}

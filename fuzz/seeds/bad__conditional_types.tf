@@ -1,0 +1,8 @@
+variable "on" {
+  type    = bool
+  default = true
+}
+
+locals {
+  v = var.on ? "yes" : {}
+}

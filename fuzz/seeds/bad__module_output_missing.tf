@@ -1,0 +1,7 @@
+module "net" {
+  source = "./net"
+}
+
+output "x" {
+  value = module.net.nope
+}

@@ -1,0 +1,9 @@
+variable "password" {
+  type      = string
+  sensitive = true
+  default   = "x"
+}
+
+output "password" {
+  value = var.password
+}

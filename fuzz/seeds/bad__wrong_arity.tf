@@ -1,0 +1,4 @@
+locals {
+  name = upper("a", "b")
+  other = join(",")
+}
