@@ -358,8 +358,16 @@ pub fn run_history(c: &HistoryCmd) -> u8 {
     }
     println!("{:>8}  {:<25}  {:>9}", "SERIAL", "TIME", "RESOURCES");
     for h in &list {
-        let n = h.resource_count.map(|n| n.to_string()).unwrap_or_else(|| "?".into());
-        println!("{:>8}  {:<25}  {:>9}", h.serial, h.modified.format("%Y-%m-%dT%H:%M:%SZ"), n);
+        let n = h
+            .resource_count
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "?".into());
+        println!(
+            "{:>8}  {:<25}  {:>9}",
+            h.serial,
+            h.modified.format("%Y-%m-%dT%H:%M:%SZ"),
+            n
+        );
     }
     0
 }
