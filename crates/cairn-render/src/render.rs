@@ -436,38 +436,8 @@ impl Renderer {
         }
         let mut ao = o.child();
         ao.override_null_suffix = true;
-        let width = attrs
-            .keys()
-            .map(|k| attr_name(k).chars().count())
-            .max()
-            .unwrap_or(0);
         let mut out = format!("{{{}\n", self.forces(d.replace, o));
-        let mut unchanged = 0;
-        for (k, a) in attrs {
-            let mut lo = ao;
-            if IMPORTANT.contains(&k.as_str()) {
-                lo.show_unchanged = true;
-            } else if a.action == Act::NoOp && !o.show_unchanged {
-                unchanged += 1;
-                continue;
-            }
-            self.push_warnings(&mut out, a, level + 1);
-            out.push_str(&format!(
-                "{}{}{} = {}\n",
-                indent(level + 1),
-                self.symbol(a.action),
-                pad(&attr_name(k), width),
-                self.render(a, level + 1, lo)
-            ));
-        }
-        if unchanged > 0 {
-            out.push_str(&format!(
-                "{}{}{}\n",
-                indent(level + 1),
-                self.symbol(Act::NoOp),
-                self.unchanged("attribute", unchanged)
-            ));
-        }
+        self.attr_lines(&mut out, attrs, level, ao, o);
         out.push_str(&format!(
             "{}{}}}{}",
             indent(level),
@@ -650,35 +620,31 @@ impl Renderer {
         out
     }
 
-    fn block(
+    /// One line per attribute, `=` aligned, unchanged ones counted in a
+    /// "hidden" line (identifying attributes are always shown, in full).
+    fn attr_lines(
         &self,
-        d: &Diff,
+        out: &mut String,
         attrs: &std::collections::BTreeMap<String, Diff>,
-        blocks: &std::collections::BTreeMap<String, BlockGroup>,
         level: usize,
+        ao: Opts,
         o: Opts,
-    ) -> String {
-        if attrs.is_empty() && blocks.is_empty() {
-            return format!("{{}}{}", self.forces(d.replace, o));
-        }
+    ) {
         let width = attrs
             .keys()
             .map(|k| attr_name(k).chars().count())
             .max()
             .unwrap_or(0);
-        let ao = o.child();
-        let mut out = format!("{{{}\n", self.forces(d.replace, o));
         let mut unchanged = 0;
         for (k, a) in attrs {
             let mut lo = ao;
             if IMPORTANT.contains(&k.as_str()) {
-                // Identifying attributes are always shown, in full.
                 lo.show_unchanged = true;
             } else if a.action == Act::NoOp && !o.show_unchanged {
                 unchanged += 1;
                 continue;
             }
-            self.push_warnings(&mut out, a, level + 1);
+            self.push_warnings(out, a, level + 1);
             out.push_str(&format!(
                 "{}{}{} = {}\n",
                 indent(level + 1),
@@ -695,6 +661,22 @@ impl Renderer {
                 self.unchanged("attribute", unchanged)
             ));
         }
+    }
+
+    fn block(
+        &self,
+        d: &Diff,
+        attrs: &std::collections::BTreeMap<String, Diff>,
+        blocks: &std::collections::BTreeMap<String, BlockGroup>,
+        level: usize,
+        o: Opts,
+    ) -> String {
+        if attrs.is_empty() && blocks.is_empty() {
+            return format!("{{}}{}", self.forces(d.replace, o));
+        }
+        let ao = o.child();
+        let mut out = format!("{{{}\n", self.forces(d.replace, o));
+        self.attr_lines(&mut out, attrs, level, ao, o);
 
         let mut unchanged_blocks = 0;
         for (key, g) in blocks {
