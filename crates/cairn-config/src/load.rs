@@ -19,6 +19,39 @@ use crate::util::range_text_opt;
 pub struct Loader {
     base: PathBuf,
     sources: SourceMap,
+    /// Modules `terraform init` installed (module key -> directory), read
+    /// from `.terraform/modules/modules.json` of the root.
+    installed: std::cell::RefCell<std::collections::HashMap<String, PathBuf>>,
+}
+
+/// Reads Terraform's record of installed modules, so registry and git
+/// sources work in a configuration where `terraform init` has run.
+fn installed_modules(root: &Path) -> std::collections::HashMap<String, PathBuf> {
+    #[derive(serde::Deserialize)]
+    struct Record {
+        #[serde(rename = "Key")]
+        key: String,
+        #[serde(rename = "Dir")]
+        dir: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        #[serde(rename = "Modules")]
+        modules: Vec<Record>,
+    }
+    let path = root.join(".terraform").join("modules").join("modules.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Default::default();
+    };
+    match serde_json::from_str::<Manifest>(&text) {
+        Ok(m) => m
+            .modules
+            .into_iter()
+            .filter(|r| !r.key.is_empty())
+            .map(|r| (r.key, root.join(r.dir)))
+            .collect(),
+        Err(_) => Default::default(),
+    }
 }
 
 /// A parsed file: its identity and its top-level body.
@@ -34,6 +67,7 @@ impl Loader {
         Loader {
             base: base.into(),
             sources: SourceMap::new(),
+            installed: Default::default(),
         }
     }
 
@@ -229,6 +263,7 @@ impl Loader {
             nodes: IndexMap::new(),
             sources: self.sources.clone(),
         };
+        *self.installed.borrow_mut() = installed_modules(root);
         let root_dir = canonical(root);
         self.add_node(
             &mut tree,
@@ -264,7 +299,12 @@ impl Loader {
             let mut child_path = path.clone();
             child_path.push(call.name.clone());
             let address = module_address(&child_path);
-            if !is_local_source(&call.source) {
+            let installed = if is_local_source(&call.source) {
+                None
+            } else {
+                self.installed.borrow().get(&child_path.join(".")).cloned()
+            };
+            if !is_local_source(&call.source) && installed.is_none() {
                 diags.push(
                     Diagnostic::error(
                         "Unsupported module source",
@@ -274,12 +314,12 @@ impl Loader {
                         ),
                     )
                     .with_span(call.source_span.clone())
-                    .with_hint("cairn resolves local modules only for now (sources starting with ./ or ../); copy the module into this repository and point source at its directory.")
+                    .with_hint("cairn loads local modules (./ or ../) and modules that `terraform init` installed in .terraform/modules; run terraform init once, or copy the module into this repository and point source at its directory.")
                     .with_address(address),
                 );
                 continue;
             }
-            if call.version.is_some() {
+            if call.version.is_some() && installed.is_none() {
                 diags.push(
                     Diagnostic::error(
                         "Invalid version constraint",
@@ -291,7 +331,10 @@ impl Loader {
                     .with_address(address.clone()),
                 );
             }
-            let child_dir = normalize(&dir.join(&call.source));
+            let child_dir = match &installed {
+                Some(d) => normalize(d),
+                None => normalize(&dir.join(&call.source)),
+            };
             let child_canon = canonical(&child_dir);
             if let Some((_, anc_path)) = ancestors.iter().find(|(d, _)| *d == child_canon) {
                 let including = if anc_path.is_empty() {

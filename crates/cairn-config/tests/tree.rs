@@ -53,7 +53,7 @@ fn three_levels_of_local_modules() {
     let e = errs[0];
     assert_eq!(e.summary, "Unsupported module source");
     assert_eq!(e.address.as_deref(), Some("module.remote"));
-    assert!(e.hint.as_deref().unwrap().contains("local modules only"));
+    assert!(e.hint.as_deref().unwrap().contains("loads local modules"));
     let s = e.span.as_ref().unwrap();
     assert_eq!((&*s.file, s.start.line, s.start.column), ("main.tf", 7, 13));
 }
@@ -80,4 +80,38 @@ fn recursion_and_missing_directories() {
         .expect("missing dir");
     let s = missing.span.as_ref().unwrap();
     assert_eq!((&*s.file, s.start.line), ("main.tf", 6));
+}
+
+#[test]
+fn modules_installed_by_terraform_init_are_loaded() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let w = |p: &str, t: &str| {
+        let p = root.join(p);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, t).unwrap();
+    };
+    w("main.tf", "module \"kms\" {\n  source  = \"terraform-aws-modules/kms/aws\"\n  version = \"~> 3.0\"\n  name    = \"k\"\n}\nmodule \"missing\" {\n  source = \"git::https://example.com/x.git\"\n}\n");
+    w(".terraform/modules/kms/main.tf", "variable \"name\" {}\nmodule \"inner\" {\n  source = \"terraform-aws-modules/label/null\"\n}\noutput \"n\" {\n  value = var.name\n}\n");
+    w(
+        ".terraform/modules/kms.inner/main.tf",
+        "output \"id\" {\n  value = \"x\"\n}\n",
+    );
+    w(
+        ".terraform/modules/modules.json",
+        r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"kms","Source":"registry.terraform.io/terraform-aws-modules/kms/aws","Version":"3.1.0","Dir":".terraform/modules/kms"},{"Key":"kms.inner","Source":"registry.terraform.io/terraform-aws-modules/label/null","Version":"0.25.0","Dir":".terraform/modules/kms.inner"}]}"#,
+    );
+    let (tree, diags) = cairn_config::load_tree(root);
+    let tree = tree.unwrap();
+    let paths: Vec<String> = tree.nodes.keys().map(|p| p.join(".")).collect();
+    assert_eq!(paths, vec!["", "kms", "kms.inner"]);
+    // A source that was not installed is still an error, naming what to do.
+    let errs: Vec<_> = diags.errors().collect();
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!(errs[0].summary, "Unsupported module source");
+    assert!(errs[0]
+        .hint
+        .as_deref()
+        .unwrap_or_default()
+        .contains("terraform init"));
 }
