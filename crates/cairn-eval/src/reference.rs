@@ -71,6 +71,9 @@ pub struct FoundRef {
     pub reference: Reference,
     pub span: Option<Span>,
     pub consumed: usize,
+    /// The attribute named right after the reference (`module.m.out`
+    /// gives `out`), when there is one.
+    pub next_attr: Option<String>,
 }
 
 fn attr_name(op: &TraversalOperator) -> Option<&str> {
@@ -252,10 +255,15 @@ impl Walker<'_> {
                     (Some(a), Some(b)) => src.span(Some(a.start..b.end)),
                     (a, _) => src.span(a),
                 };
+                let next_attr = ops
+                    .get(consumed)
+                    .and_then(|o| attr_name(o))
+                    .map(str::to_string);
                 self.refs.push(FoundRef {
                     reference,
                     span,
                     consumed,
+                    next_attr,
                 });
             }
             Err(d) => self.diags.push(d),

@@ -548,11 +548,14 @@ fn check_ref(
             if m.module_calls.contains_key(n) {
                 let mut child = scope.clone();
                 child.push(n.clone());
+                // `module.m.out` depends on that output only; `module.m`
+                // alone (or indexed) on all of them.
                 let outs: Vec<NodeId> = tree
                     .get(&child)
                     .map(|cm| {
                         cm.outputs
                             .keys()
+                            .filter(|o| r.next_attr.as_ref().is_none_or(|n| !cm.outputs.contains_key(n) || n == *o))
                             .map(|o| NodeId {
                                 module: child.clone(),
                                 kind: Kind::Output,

@@ -127,6 +127,10 @@ pub fn validate(dir: &Path, opts: &Options) -> Outcome {
         let (values, d) = cairn_vars::root_values(root, &given, &funcs, &ctx);
         for x in d.iter() {
             if x.summary == "No value for required variable" && !opts.require_root_vars {
+                // A module checked on its own: say it, plan will require it.
+                let mut w = x.clone();
+                w.severity = cairn_diagnostics::Severity::Warning;
+                diags.push(w);
                 continue;
             }
             diags.push(x.clone());
@@ -158,11 +162,11 @@ pub fn validate(dir: &Path, opts: &Options) -> Outcome {
         };
         for (n, v) in root_vars.clone() {
             let v = if opts.unknown_variables {
-                let sensitive = tree
-                    .root()
-                    .and_then(|m| m.variables.get(&n))
-                    .is_some_and(|var| var.sensitive);
-                Value::unknown(v.ty()).mark(sensitive)
+                // The declared type (not the value's): `any` stays any.
+                let decl = tree.root().and_then(|m| m.variables.get(&n));
+                let sensitive = decl.is_some_and(|var| var.sensitive);
+                let ty = decl.map(|var| var.ty()).unwrap_or_else(|| v.ty());
+                Value::unknown(ty).mark(sensitive)
             } else {
                 v
             };

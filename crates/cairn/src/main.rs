@@ -126,7 +126,7 @@ const LONG_FLAGS: &[&str] = &[
     "raw",
     "show-sensitive",
     "dir",
-    "no-required-vars",
+    "require-vars",
 ];
 
 fn normalize_args(args: impl Iterator<Item = String>) -> Vec<String> {

@@ -14,10 +14,11 @@ pub struct ValidateArgs {
     /// Print the diagnostics as JSON.
     #[arg(long)]
     pub json: bool,
-    /// Do not report required root variables that have no value (useful for
-    /// checking a module on its own).
-    #[arg(long = "no-required-vars")]
-    pub no_required_vars: bool,
+    /// Make required root variables without a value errors (by default
+    /// they are warnings, so a reusable module validates on its own; plan
+    /// always requires them).
+    #[arg(long = "require-vars")]
+    pub require_vars: bool,
     #[command(flatten)]
     pub vars: VarArgs,
 }
@@ -35,7 +36,7 @@ pub fn run(a: &ValidateArgs, raw: &[String], color: bool) -> u8 {
         cli: a.vars.ordered(raw),
         env: crate::env_pairs(),
         workspace: std::env::var("CAIRN_ENV").unwrap_or_default(),
-        require_root_vars: !a.no_required_vars,
+        require_root_vars: a.require_vars,
         registry: Some(cairn_engine::Registry::new(cairn_builtin::factories())),
         unknown_variables: true,
     };
