@@ -99,7 +99,7 @@ fn modules_installed_by_terraform_init_are_loaded() {
     );
     w(
         ".terraform/modules/modules.json",
-        r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"kms","Source":"registry.terraform.io/terraform-aws-modules/kms/aws","Version":"3.1.0","Dir":".terraform/modules/kms"},{"Key":"kms.inner","Source":"registry.terraform.io/terraform-aws-modules/label/null","Version":"0.25.0","Dir":".terraform/modules/kms.inner"}]}"#,
+        r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"kms","Source":"terraform-aws-modules/kms/aws","Version":"3.1.0","Dir":".terraform/modules/kms"},{"Key":"kms.inner","Source":"terraform-aws-modules/label/null","Version":"0.25.0","Dir":".terraform/modules/kms.inner"}]}"#,
     );
     let (tree, diags) = cairn_config::load_tree(root);
     let tree = tree.unwrap();

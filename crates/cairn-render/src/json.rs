@@ -112,14 +112,15 @@ fn sensitive_as_bool(v: &Value) -> J {
     }
 }
 
-/// The provider's address as Terraform writes it.
+/// The provider's address: namespace/type (cairn's providers are built in,
+/// so no registry host is named).
 fn provider_address(name: &str) -> String {
     if name.contains('/') {
         name.to_string()
     } else if name == "terraform" {
         "terraform.io/builtin/terraform".to_string()
     } else {
-        format!("registry.terraform.io/hashicorp/{name}")
+        format!("hashicorp/{name}")
     }
 }
 
@@ -492,7 +493,7 @@ mod tests {
     fn provider_addresses() {
         assert_eq!(
             provider_address("aws"),
-            "registry.terraform.io/hashicorp/aws"
+            "hashicorp/aws"
         );
         assert_eq!(
             provider_address("terraform"),

@@ -160,7 +160,7 @@ fn resource_changes_shape() {
             "mode": "managed",
             "type": "aws_instance",
             "name": "app",
-            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "provider_name": "hashicorp/aws",
             "change": {
                 "actions": ["delete", "create"],
                 "before": { "ami": "ami-1", "id": "i-1" },
@@ -196,7 +196,7 @@ fn resource_changes_shape() {
     let db = &rc[4];
     assert_eq!(db["module_address"], "module.db[\"a\"]");
     assert_eq!(db["index"], 0);
-    assert_eq!(db["provider_name"], "registry.terraform.io/hashicorp/aws");
+    assert_eq!(db["provider_name"], "hashicorp/aws");
     assert_eq!(
         db["change"],
         json!({
@@ -250,7 +250,7 @@ fn planned_values_and_outputs() {
             "mode": "managed",
             "type": "aws_instance",
             "name": "app",
-            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "provider_name": "hashicorp/aws",
             "schema_version": 0,
             "values": { "ami": "ami-2" },
             "sensitive_values": {},
@@ -311,7 +311,7 @@ fn planned_values_and_outputs() {
             "mode": "managed",
             "type": "aws_instance",
             "name": "app",
-            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "provider_name": "hashicorp/aws",
             "change": {
                 "actions": ["update"],
                 "before": { "ami": "ami-1", "id": "i-1" },
@@ -344,7 +344,7 @@ fn nested_modules_appear_even_without_resources() {
     assert_eq!(b["resources"][0]["values"], json!({ "triggers": null }));
     assert_eq!(
         b["resources"][0]["provider_name"],
-        "registry.terraform.io/hashicorp/null"
+        "hashicorp/null"
     );
     assert!(j["planned_values"]["root_module"]
         .get("resources")
