@@ -491,10 +491,7 @@ mod tests {
 
     #[test]
     fn provider_addresses() {
-        assert_eq!(
-            provider_address("aws"),
-            "hashicorp/aws"
-        );
+        assert_eq!(provider_address("aws"), "hashicorp/aws");
         assert_eq!(
             provider_address("terraform"),
             "terraform.io/builtin/terraform"

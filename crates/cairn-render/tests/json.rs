@@ -342,10 +342,7 @@ fn nested_modules_appear_even_without_resources() {
     let b = &a["child_modules"][0];
     assert_eq!(b["address"], "module.a.module.b");
     assert_eq!(b["resources"][0]["values"], json!({ "triggers": null }));
-    assert_eq!(
-        b["resources"][0]["provider_name"],
-        "hashicorp/null"
-    );
+    assert_eq!(b["resources"][0]["provider_name"], "hashicorp/null");
     assert!(j["planned_values"]["root_module"]
         .get("resources")
         .is_none());

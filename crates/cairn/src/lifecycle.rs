@@ -287,7 +287,9 @@ fn configuration_json(tree: &cairn_config::ModuleTree) -> serde_json::Value {
             .chain(node.module.data.values())
         {
             let n = r.provider_name();
-            providers.entry(n.clone()).or_insert_with(|| serde_json::json!({"name": n, "full_name": format!("hashicorp/{n}")}));
+            providers.entry(n.clone()).or_insert_with(
+                || serde_json::json!({"name": n, "full_name": format!("hashicorp/{n}")}),
+            );
         }
     }
     serde_json::json!({"provider_config": providers, "root_module": module(tree, &[])})
