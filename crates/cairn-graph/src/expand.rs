@@ -48,6 +48,9 @@ impl Expansion {
     }
 }
 
+/// The most instances one `count` may ask for.
+pub const MAX_COUNT: i64 = 10_000_000;
+
 fn bad(summary: &str, detail: impl Into<String>, span: Option<&Span>) -> Diagnostic {
     Diagnostic::error(summary, detail).with_span(span.cloned())
 }
@@ -88,11 +91,18 @@ pub fn count(v: &Value, span: Option<&Span>) -> Result<Expansion, Diagnostic> {
             span,
         ));
     }
-    match num.to_i64() {
-        Some(i) if num.is_integer() => Ok(Expansion::Count(i)),
-        _ => Err(bad(
+    if !num.is_integer() {
+        return Err(bad(
             "Invalid count argument",
             "The given \"count\" argument value is unsuitable: the number must be a whole number.",
+            span,
+        ));
+    }
+    match num.to_i64().filter(|i| *i <= MAX_COUNT) {
+        Some(i) => Ok(Expansion::Count(i)),
+        None => Err(bad(
+            "Invalid count argument",
+            format!("The given \"count\" argument value is unsuitable: {num} instances is more than cairn can manage (at most {MAX_COUNT})."),
             span,
         )),
     }
