@@ -484,6 +484,7 @@ async fn prepare_resource(
                 provider_name: provider_name.clone(),
                 importing: None,
                 moved_from: None,
+                deposed: false,
             };
             let record = record_for(&addr, &Value::dynamic_null(), &schema, &template);
             let action = if data { Action::Read } else { action };
@@ -549,6 +550,7 @@ fn bare_change(
         provider_name: provider_name.to_string(),
         importing: None,
         moved_from: None,
+        deposed: false,
     }
 }
 
@@ -909,7 +911,7 @@ async fn run_deletes(
                     });
                     let t0 = Instant::now();
                     let r = delete_one(provider, &c).await;
-                    let deposed = if phase3 && c.action == Action::Replace {
+                    let deposed = if (phase3 && c.action == Action::Replace) || c.deposed {
                         Some("deposed")
                     } else {
                         None

@@ -60,6 +60,9 @@ pub struct Change {
     pub importing: Option<String>,
     /// The previous address when a `moved` block moved it.
     pub moved_from: Option<InstanceAddr>,
+    /// The change deletes a deposed object (an old object left by an
+    /// interrupted create_before_destroy replacement), not the current one.
+    pub deposed: bool,
 }
 
 /// A root output's change.
@@ -150,4 +153,6 @@ pub struct PriorInstance {
 pub struct Prior {
     pub instances: BTreeMap<InstanceAddr, PriorInstance>,
     pub outputs: BTreeMap<String, Value>,
+    /// Deposed objects: planned for deletion.
+    pub deposed: Vec<(InstanceAddr, PriorInstance)>,
 }

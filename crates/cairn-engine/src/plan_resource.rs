@@ -223,6 +223,7 @@ pub async fn plan_resource(
                         provider_name: provider_name.clone(),
                         importing: None,
                         moved_from: None,
+                        deposed: false,
                     });
                     v
                 };
@@ -359,6 +360,7 @@ pub async fn plan_resource(
                 provider_name: provider_name.clone(),
                 importing,
                 moved_from: moved.from_for(&addr),
+                deposed: false,
             });
         }
         let agg = Walker::aggregate(&exp, &vals);
@@ -445,6 +447,7 @@ pub fn plan_orphans(
                 provider_name: p.provider_name.clone(),
                 importing: None,
                 moved_from: None,
+                deposed: false,
             });
             continue;
         }
@@ -488,6 +491,27 @@ pub fn plan_orphans(
             provider_name: p.provider_name.clone(),
             importing: None,
             moved_from: None,
+            deposed: false,
+        });
+    }
+    // Deposed objects are always deleted (they are in no configuration).
+    for (addr, p) in &prior.deposed {
+        plan.changes.push(Change {
+            addr: addr.clone(),
+            action: Action::Delete,
+            before: Some(p.value.clone()),
+            after: None,
+            replace_paths: Vec::new(),
+            reason: Some(
+                "deposed object left by an interrupted create_before_destroy replacement".into(),
+            ),
+            create_before_destroy: false,
+            dependencies: p.dependencies.clone(),
+            provider_key: p.provider_key.clone(),
+            provider_name: p.provider_name.clone(),
+            importing: None,
+            moved_from: None,
+            deposed: true,
         });
     }
 }

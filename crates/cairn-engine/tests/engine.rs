@@ -498,3 +498,54 @@ async fn unknown_count_is_an_error_and_targets_limit_the_plan() {
     assert_eq!(actions(&p), vec!["Create random_integer.n"]);
     let _ = Path::new(".");
 }
+
+#[tokio::test]
+async fn deposed_objects_are_deleted() {
+    let f = Fixture::new(&[(
+        "main.tf",
+        "resource \"terraform_data\" \"a\" {\n  input = \"x\"\n}\n",
+    )]);
+    let p = f.plan().await;
+    f.apply(p).await.unwrap();
+    // As after a crash between the create and the delete of a
+    // create_before_destroy replacement: an old object is left deposed.
+    let mut prior = f.state.prior();
+    let (addr, inst) = prior
+        .instances
+        .iter()
+        .next()
+        .map(|(a, i)| (a.clone(), i.clone()))
+        .unwrap();
+    prior.deposed.push((addr.clone(), inst));
+    let tree = f.tree();
+    let funcs = Arc::new(Funcs::standard());
+    let ctx = Context::default();
+    let out = plan(PlanInput {
+        tree: &tree,
+        root_vars: BTreeMap::new(),
+        prior,
+        registry: &f.registry,
+        funcs,
+        ctx,
+        cwd: std::env::current_dir().unwrap(),
+        options: PlanOptions {
+            parallelism: 2,
+            ..PlanOptions::default()
+        },
+    })
+    .await;
+    let p = out.plan.expect("plan");
+    let del: Vec<_> = p
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .collect();
+    assert_eq!(del.len(), 1);
+    assert!(del[0].deposed);
+    assert_eq!(del[0].addr, addr);
+    // The current object is untouched.
+    assert!(p
+        .changes
+        .iter()
+        .any(|c| c.action == Action::NoOp && c.addr == addr));
+}

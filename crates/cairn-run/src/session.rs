@@ -310,22 +310,6 @@ pub fn prior_from_state(
             }
         };
         for inst in &r.instances {
-            if inst.deposed.is_some() {
-                // A deposed object from an interrupted create_before_destroy
-                // replacement: reported, deleted by the next destroy of the
-                // resource or by hand.
-                diags.push(
-                    Diagnostic::warning(
-                        "Deposed object in state",
-                        format!(
-                            "{} has a deposed object left by an interrupted replacement.",
-                            r.address()
-                        ),
-                    )
-                    .with_address(r.address()),
-                );
-                continue;
-            }
             let value = match inst.decode_attributes(&ty, cipher) {
                 Ok(v) => cairn_provider::mark_sensitive(
                     &schema.block,
@@ -349,17 +333,21 @@ pub fn prior_from_state(
                     .map(key_from_state)
                     .unwrap_or(Key::None),
             };
-            prior.instances.insert(
-                addr,
-                PriorInstance {
-                    value,
-                    dependencies: inst.dependencies.clone(),
-                    provider_key: key.clone(),
-                    provider_name: name.clone(),
-                    create_before_destroy: inst.create_before_destroy,
-                    tainted: inst.tainted,
-                },
-            );
+            let entry = PriorInstance {
+                value,
+                dependencies: inst.dependencies.clone(),
+                provider_key: key.clone(),
+                provider_name: name.clone(),
+                create_before_destroy: inst.create_before_destroy,
+                tainted: inst.tainted,
+            };
+            if inst.deposed.is_some() {
+                // An old object of an interrupted create_before_destroy
+                // replacement: the plan deletes it.
+                prior.deposed.push((addr, entry));
+            } else {
+                prior.instances.insert(addr, entry);
+            }
         }
     }
     for (name, o) in &state.outputs {

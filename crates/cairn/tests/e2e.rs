@@ -775,3 +775,39 @@ fn every_run_is_in_the_audit_trail_and_tampering_is_found() {
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.stdout.contains("seq 2"), "{}", r.stdout);
 }
+
+#[test]
+fn a_deposed_object_left_by_a_crash_is_destroyed() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    std::fs::write(
+        dir.join("main.tf"),
+        "resource \"terraform_data\" \"a\" {\n  input = \"x\"\n}\n",
+    )
+    .unwrap();
+    ok(&cairn(dir, &["apply", "-auto-approve"]));
+    // Make state look as if a create_before_destroy replacement was killed
+    // after creating the new object: the old one is still there, deposed.
+    let backend = cairn_state::LocalBackend::new(dir.join(".cairn"));
+    let mut st = backend.read().unwrap().unwrap();
+    let mut old = st.resources[0].instances[0].clone();
+    old.deposed = Some("deposed".into());
+    st.resources[0].instances.push(old);
+    backend.write(&mut st).unwrap();
+
+    let r = cairn(dir, &["plan"]);
+    ok(&r);
+    assert!(
+        r.stdout.contains("0 to add, 0 to change, 1 to destroy"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("deposed"), "{}", r.stdout);
+    ok(&cairn(dir, &["apply", "-auto-approve"]));
+    let st = backend.read().unwrap().unwrap();
+    assert_eq!(st.resources.len(), 1);
+    assert_eq!(st.resources[0].instances.len(), 1);
+    assert!(st.resources[0].instances[0].deposed.is_none());
+    let r = cairn(dir, &["plan", "-detailed-exitcode"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}

@@ -90,6 +90,7 @@ pub fn change(a: &str, action: Action, before: Option<Value>, after: Option<Valu
         provider_name: provider,
         importing: None,
         moved_from: None,
+        deposed: false,
     }
 }
 
