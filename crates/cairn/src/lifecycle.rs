@@ -305,6 +305,8 @@ fn chrono_now() -> String {
 
 /// What a run reports to the audit trail.
 pub struct RunInfo {
+    /// The state version the run wrote, if any.
+    pub serial: Option<u64>,
     pub digest: Option<String>,
     pub counts: (usize, usize, usize),
     pub outcome: cairn_audit::Outcome,
@@ -313,6 +315,7 @@ pub struct RunInfo {
 impl Default for RunInfo {
     fn default() -> Self {
         RunInfo {
+            serial: None,
             digest: None,
             counts: (0, 0, 0),
             outcome: cairn_audit::Outcome::Failure,
@@ -356,7 +359,7 @@ pub fn plan(a: &PlanCmd, raw: &[String], color: bool) -> u8 {
         info.digest,
         info.counts,
         info.outcome,
-        serde_json::json!({"exit_code": code}),
+        serde_json::json!({"exit_code": code, "state_serial": info.serial}),
     );
     code
 }
@@ -607,7 +610,7 @@ pub fn apply(a: &ApplyCmd, raw: &[String], color: bool, destroy: bool) -> u8 {
         info.digest,
         info.counts,
         info.outcome,
-        serde_json::json!({"exit_code": code}),
+        serde_json::json!({"exit_code": code, "state_serial": info.serial}),
     );
     code
 }
@@ -713,6 +716,7 @@ fn run_apply(
             info.counts = (o.added, o.changed, o.destroyed);
             if let Some(st) = &applied.state {
                 rec.line(&format!("state saved at serial {}", st.serial));
+                info.serial = Some(st.serial);
             }
             if o.diags.has_errors() {
                 for d in o.diags.errors() {

@@ -338,14 +338,29 @@ pub fn run_history(c: &HistoryCmd) -> u8 {
         Ok(l) => l,
         Err(e) => return fail(e),
     };
+    // Who wrote each version, from the audit trail (applies record the
+    // serial they saved).
+    let mut runs: std::collections::BTreeMap<u64, cairn_audit::Entry> = Default::default();
+    if let Ok(log) = cairn_audit::AuditLog::open(backend.dir()) {
+        for e in log.list(None).unwrap_or_default() {
+            if let Some(serial) = e.details.get("state_serial").and_then(|v| v.as_u64()) {
+                runs.insert(serial, e);
+            }
+        }
+    }
     if c.json {
         let v: Vec<serde_json::Value> = list
             .iter()
             .map(|h| {
+                let run = runs.get(&h.serial);
                 serde_json::json!({
                     "serial": h.serial,
                     "time": h.modified.to_rfc3339(),
                     "resources": h.resource_count,
+                    "user": run.map(|e| e.user.clone()),
+                    "command": run.map(|e| e.command.clone()),
+                    "run_id": run.map(|e| e.run_id.clone()),
+                    "summary": run.map(|e| e.summary.to_string()),
                 })
             })
             .collect();
@@ -356,17 +371,24 @@ pub fn run_history(c: &HistoryCmd) -> u8 {
         println!("No state versions yet.");
         return 0;
     }
-    println!("{:>8}  {:<25}  {:>9}", "SERIAL", "TIME", "RESOURCES");
+    println!(
+        "{:>8}  {:<20}  {:>9}  {:<24}  {:<8}  CHANGES",
+        "SERIAL", "TIME", "RESOURCES", "WHO", "COMMAND"
+    );
     for h in &list {
         let n = h
             .resource_count
             .map(|n| n.to_string())
             .unwrap_or_else(|| "?".into());
+        let run = runs.get(&h.serial);
         println!(
-            "{:>8}  {:<25}  {:>9}",
+            "{:>8}  {:<20}  {:>9}  {:<24}  {:<8}  {}",
             h.serial,
             h.modified.format("%Y-%m-%dT%H:%M:%SZ"),
-            n
+            n,
+            run.map(|e| e.user.as_str()).unwrap_or("-"),
+            run.map(|e| e.command.as_str()).unwrap_or("-"),
+            run.map(|e| e.summary.to_string()).unwrap_or_default()
         );
     }
     0

@@ -763,6 +763,13 @@ fn every_run_is_in_the_audit_trail_and_tampering_is_found() {
 
     let r = cairn(dir, &["audit", "verify"]);
     ok(&r);
+    // history names the run that wrote each state version.
+    let r = cairn(dir, &["history", "-json"]);
+    ok(&r);
+    let h: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(h[0]["serial"], 1);
+    assert_eq!(h[0]["command"], "apply");
+    assert_eq!(h[0]["run_id"], list[1]["run_id"]);
     // Edit the second entry: verify fails and names it.
     let path = dir.join(".cairn/audit.jsonl");
     let text = std::fs::read_to_string(&path).unwrap();
