@@ -58,6 +58,10 @@ pub struct PlanCmd {
     /// Print the plan in Terraform's JSON plan format.
     #[arg(long)]
     pub json: bool,
+    /// Output format: human (default), json (= -json), or markdown (a
+    /// summary for a pull-request comment, with the commands to apply it).
+    #[arg(long, value_parser = ["human", "json", "markdown"], default_value = "human")]
+    pub format: String,
     #[command(flatten)]
     pub common: PlanArgs,
 }
@@ -398,7 +402,18 @@ fn plan_inner(
     info.outcome = cairn_audit::Outcome::Success;
     let human = render_plan(&sess, &plan, false);
     let json = json_plan(&sess, &plan);
-    if a.json {
+    if a.format == "markdown" {
+        print!("{}", cairn_render::markdown_summary(&plan));
+        let (add, change, destroy) = plan.counts();
+        if add + change + destroy > 0 {
+            let target = a
+                .out
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "-auto-approve".into());
+            println!("\nTo apply: `cairn apply {target}`. Every state version is kept in `.cairn/history`; `cairn history` lists them.");
+        }
+    } else if a.json || a.format == "json" {
         println!(
             "{}",
             serde_json::to_string_pretty(&json).unwrap_or_default()
@@ -453,7 +468,7 @@ fn plan_inner(
             eprintln!("Error: cannot write plan file {}: {e}", out.display());
             return 1;
         }
-        if !a.json {
+        if !a.json && a.format == "human" {
             println!("\nSaved the plan to: {}\n\nTo perform exactly these actions, run:\n    cairn apply {}", out.display(), out.display());
         }
     }

@@ -127,6 +127,9 @@ const LONG_FLAGS: &[&str] = &[
     "show-sensitive",
     "dir",
     "require-vars",
+    "since",
+    "anchor",
+    "format",
 ];
 
 fn normalize_args(args: impl Iterator<Item = String>) -> Vec<String> {

@@ -125,6 +125,22 @@ fn lifecycle_on_the_embedded_default() {
     let pet = std::fs::read_to_string(dir.join("out/alpha.txt")).unwrap();
     assert!(pet.starts_with("hello, alpha from "), "{pet}");
 
+    // A pull-request summary.
+    let r = run(&["plan", "-format", "markdown", "-var", "greeting=md"]);
+    ok(&r);
+    assert!(
+        r.stdout
+            .starts_with("### cairn plan: 2 to add, 0 to change, 2 to destroy"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("| `local_file.greeting[\"alpha\"]` | replace |"),
+        "{}",
+        r.stdout
+    );
+
     // No changes on a second plan.
     let r = run(&["plan", "-detailed-exitcode"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
@@ -266,6 +282,7 @@ fn secrets_never_leak_into_output_state_or_plans() {
         vec!["apply", "-auto-approve"],
         vec!["plan"],
         vec!["plan", "-json"],
+        vec!["plan", "-format", "markdown", "-var", "greeting=md"],
         vec!["plan", "-out", "x.plan", "-var", "greeting=bye"],
         vec!["show", "x.plan"],
         vec!["show", "-json", "x.plan"],
