@@ -171,10 +171,19 @@ pub async fn apply(input: ApplyInput<'_>) -> ApplyOutcome {
         failed: failed.clone(),
     };
 
-    // Phase 1 deletes before the walk reaches the provider blocks, so
-    // evaluate variables/locals and configure providers up front. Resource-dependent values stay unknown here; phase 2
-    // evaluates everything again in order.
-    {
+    // Phase 1: old objects of destroy-then-create replacements.
+    let phase1: Vec<&Change> = input
+        .plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Replace && !c.create_before_destroy)
+        .collect();
+    // Deletes that run before the forward walk (phase 1, and every delete
+    // of a destroy plan) need providers configured, so evaluate variables
+    // and locals and configure providers up front only then.
+    // Resource-dependent values stay unknown here; phase 2 evaluates
+    // everything again in order.
+    if !phase1.is_empty() || input.plan.destroy {
         let mut pre = Walker::new(
             tree,
             input.registry,
@@ -199,13 +208,6 @@ pub async fn apply(input: ApplyInput<'_>) -> ApplyOutcome {
         }
     }
 
-    // Phase 1: old objects of destroy-then-create replacements.
-    let phase1: Vec<&Change> = input
-        .plan
-        .changes
-        .iter()
-        .filter(|c| c.action == Action::Replace && !c.create_before_destroy)
-        .collect();
     run_deletes(&mut w, &ctx, &phase1, &mut counters, false).await;
 
     // Phase 2: forward walk.

@@ -9,7 +9,7 @@ use cairn_config::{Block, Body, DynamicBlock};
 use cairn_diagnostics::{Diagnostic, Span};
 use cairn_eval::Evaluator;
 use cairn_provider::{Nesting, Schema};
-use cairn_value::{convert, Kind, Type, Value};
+use cairn_value::{convert, Type, Value};
 
 /// Evaluates `body` against `schema`. All problems are collected.
 pub fn decode_body(
@@ -249,18 +249,9 @@ fn expand_dynamic(
         return None;
     }
     let marked = coll.sensitive;
-    let pairs: Vec<(Value, Value)> = match &coll.kind {
-        Kind::List(_, items) | Kind::Tuple(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, x)| (Value::int(i as i64), x.clone()))
-            .collect(),
-        Kind::Set(_, items) => items.iter().map(|x| (x.clone(), x.clone())).collect(),
-        Kind::Map(_, m) | Kind::Object(m) => m
-            .iter()
-            .map(|(k, x)| (Value::string(k.as_str()), x.clone()))
-            .collect(),
-        _ => {
+    let pairs: Vec<(Value, Value)> = match cairn_eval::iteration_pairs(&coll) {
+        Some(p) => p,
+        None => {
             diags.push(
                 Diagnostic::error(
                     "Invalid dynamic for_each value",
@@ -304,10 +295,6 @@ fn expand_dynamic(
     Some(out)
 }
 
-fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a String> {
-    candidates
-        .map(|c| (cairn_eval::edit_distance(name, c), c))
-        .filter(|(d, _)| *d <= 2)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a str> {
+    cairn_eval::closest(name, candidates.map(String::as_str), 2)
 }

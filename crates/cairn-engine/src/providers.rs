@@ -60,12 +60,8 @@ impl Registry {
         let s = f.schema();
         let map = if data { &s.data_sources } else { &s.resources };
         map.get(type_name).ok_or_else(|| {
-            let close = map
-                .keys()
-                .map(|k| (cairn_eval::edit_distance(type_name, k), k))
-                .filter(|(d, _)| *d <= 3)
-                .min_by_key(|(d, _)| *d)
-                .map(|(_, k)| format!("Did you mean {k:?}?"));
+            let close = cairn_eval::closest(type_name, map.keys().map(String::as_str), 3)
+                .map(|k| format!("Did you mean {k:?}?"));
             Diagnostic::error(
                 if data {
                     "Invalid data source"

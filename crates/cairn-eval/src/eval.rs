@@ -611,18 +611,9 @@ impl Cx<'_, '_> {
             // The result's type depends on the elements, unknown too.
             return Ok(Value::dynamic_unknown().mark(marked));
         }
-        let pairs: Vec<(Value, Value)> = match &coll.kind {
-            Kind::List(_, items) | Kind::Tuple(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, x)| (Value::int(i as i64), x.clone()))
-                .collect(),
-            Kind::Set(_, items) => items.iter().map(|x| (x.clone(), x.clone())).collect(),
-            Kind::Map(_, m) | Kind::Object(m) => m
-                .iter()
-                .map(|(k, x)| (Value::string(k.as_str()), x.clone()))
-                .collect(),
-            _ => {
+        let pairs: Vec<(Value, Value)> = match crate::iteration_pairs(&coll) {
+            Some(p) => p,
+            None => {
                 return Err(err(
                     "Iteration over non-iterable value",
                     format!(
@@ -1052,13 +1043,9 @@ impl Cx<'_, '_> {
                             *unknown = true;
                             continue;
                         }
-                        let pairs: Vec<(Value, Value)> = match &coll.kind {
-                            Kind::List(_, items) | Kind::Tuple(items) => {
-                                items.iter().enumerate().map(|(i, x)| (Value::int(i as i64), x.clone())).collect()
-                            }
-                            Kind::Set(_, items) => items.iter().map(|x| (x.clone(), x.clone())).collect(),
-                            Kind::Map(_, m) | Kind::Object(m) => m.iter().map(|(k, x)| (Value::string(k.as_str()), x.clone())).collect(),
-                            _ => {
+                        let pairs: Vec<(Value, Value)> = match crate::iteration_pairs(&coll) {
+                            Some(p) => p,
+                            None => {
                                 return Err(err(
                                     "Iteration over non-iterable value",
                                     format!("A value of type {} cannot be used as the collection in a 'for' directive.", coll.ty().friendly_name()),

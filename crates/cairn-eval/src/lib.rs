@@ -53,17 +53,46 @@ pub fn syntax_error(e: &hcl_edit::parser::Error, file: &Arc<SourceFile>) -> Diag
     ))
 }
 
+/// The (key, value) pairs a `for` expression, `for` directive or
+/// `dynamic` block iterates: index and element for lists and tuples, the
+/// element twice for sets, key and value for maps and objects. `None`
+/// for anything else.
+pub fn iteration_pairs(coll: &Value) -> Option<Vec<(Value, Value)>> {
+    use cairn_value::Kind;
+    Some(match &coll.kind {
+        Kind::List(_, items) | Kind::Tuple(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (Value::int(i as i64), x.clone()))
+            .collect(),
+        Kind::Set(_, items) => items.iter().map(|x| (x.clone(), x.clone())).collect(),
+        Kind::Map(_, m) | Kind::Object(m) => m
+            .iter()
+            .map(|(k, x)| (Value::string(k.as_str()), x.clone()))
+            .collect(),
+        _ => return None,
+    })
+}
+
+/// The candidate closest to `name` within `max` edits (the first of
+/// equally close ones), for "did you mean" hints.
+pub fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    max: usize,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|(d, _)| *d <= max)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
 /// The closest function name, for "did you mean" hints.
 pub fn suggest_function(funcs: &Registry, name: &str) -> String {
-    let mut best: Option<(usize, &str)> = None;
-    for cand in funcs.names().chain(["try", "can"]) {
-        let d = edit_distance(name, cand);
-        if d <= 2 && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, cand));
-        }
-    }
-    match best {
-        Some((_, c)) => format!("Did you mean {c:?}?"),
+    match closest(name, funcs.names().chain(["try", "can"]), 2) {
+        Some(c) => format!("Did you mean {c:?}?"),
         None => "See the list of built-in functions in cairn's documentation (Terraform's function library).".into(),
     }
 }

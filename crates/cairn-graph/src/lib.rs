@@ -423,7 +423,9 @@ pub fn build(tree: &ModuleTree) -> (ConfigGraph, Diagnostics) {
         }
         for use_ in node_exprs(tree, &id) {
             let (refs, d) = references(&use_.expr.expr, &use_.expr.source, &use_.bound);
-            diags.extend(Diagnostics::from_iter_compat(d));
+            for x in d {
+                diags.push(x);
+            }
             for r in refs {
                 match check_ref(tree, &id, &use_, &r) {
                     Ok(targets) => {
@@ -631,28 +633,9 @@ fn in_check_data(m: &Module, at: &NodeId, key: &str) -> bool {
 }
 
 fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a String>) -> String {
-    let best = candidates
-        .map(|c| (cairn_eval::edit_distance(name, c), c))
-        .filter(|(d, _)| *d <= 2)
-        .min_by_key(|(d, _)| *d);
-    match best {
-        Some((_, c)) => format!("Did you mean {c:?}?"),
+    match cairn_eval::closest(name, candidates.map(String::as_str), 2) {
+        Some(c) => format!("Did you mean {c:?}?"),
         None => "Declare it, or check the spelling of the reference.".to_string(),
-    }
-}
-
-/// Conversion helper: a `Vec<Diagnostic>` into [`Diagnostics`].
-trait FromVec {
-    fn from_iter_compat(v: Vec<Diagnostic>) -> Diagnostics;
-}
-
-impl FromVec for Diagnostics {
-    fn from_iter_compat(v: Vec<Diagnostic>) -> Diagnostics {
-        let mut d = Diagnostics::new();
-        for x in v {
-            d.push(x);
-        }
-        d
     }
 }
 

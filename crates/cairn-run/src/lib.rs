@@ -181,7 +181,7 @@ pub async fn apply_plan(
         }
     };
     if let Some(s) = &state {
-        sess.state = s.clone();
+        sess.set_state(s.clone());
     }
     Ok(Applied { outcome, state })
 }

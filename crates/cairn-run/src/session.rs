@@ -69,6 +69,9 @@ pub struct Session {
     pub recovered: usize,
     pub workspace: String,
     pub lock: Option<LockGuard>,
+    /// The decoded prior state, computed once per state version (planning,
+    /// applying and secret redaction all read it).
+    prior_cache: std::sync::OnceLock<Result<Prior, Diagnostics>>,
 }
 
 /// The state directory of a configuration directory.
@@ -215,13 +218,22 @@ impl Session {
             recovered,
             workspace: opts.workspace.clone(),
             lock,
+            prior_cache: std::sync::OnceLock::new(),
         })
     }
 
     /// The state as the engine reads it: values decoded with each resource
     /// type's schema.
     pub fn prior(&self) -> Result<Prior, Diagnostics> {
-        prior_from_state(&self.state, &self.registry, &self.cipher)
+        self.prior_cache
+            .get_or_init(|| prior_from_state(&self.state, &self.registry, &self.cipher))
+            .clone()
+    }
+
+    /// Replaces the state (after an apply wrote a new version).
+    pub fn set_state(&mut self, state: State) {
+        self.state = state;
+        self.prior_cache = std::sync::OnceLock::new();
     }
 }
 

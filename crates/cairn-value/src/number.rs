@@ -78,9 +78,10 @@ impl Number {
     /// The decimal exponent of the number's magnitude (about
     /// log10 of its absolute value), used to keep arithmetic bounded.
     pub fn exponent(&self) -> i64 {
-        let (digits, scale) = self.0.as_bigint_and_exponent();
-        let len = digits.to_string().trim_start_matches('-').len() as i64;
-        len - scale
+        // Counting digits, not printing them: this runs on every
+        // arithmetic operation.
+        let (_, scale) = self.0.as_bigint_and_exponent();
+        i64::try_from(self.0.digits()).unwrap_or(i64::MAX) - scale
     }
 
     pub fn as_big(&self) -> &BigDecimal {

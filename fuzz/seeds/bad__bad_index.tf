@@ -1,4 +1,0 @@
-locals {
-  zones = ["a", "b"]
-  third = local.zones[2]
-}

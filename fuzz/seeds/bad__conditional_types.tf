@@ -1,8 +1,0 @@
-variable "on" {
-  type    = bool
-  default = true
-}
-
-locals {
-  v = var.on ? "yes" : {}
-}

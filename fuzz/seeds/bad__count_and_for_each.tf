@@ -1,4 +1,0 @@
-resource "terraform_data" "a" {
-  count    = 1
-  for_each = toset(["a"])
-}

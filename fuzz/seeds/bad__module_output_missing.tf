@@ -1,7 +1,0 @@
-module "net" {
-  source = "./net"
-}
-
-output "x" {
-  value = module.net.nope
-}

@@ -1,3 +1,0 @@
-locals {
-  n = 1 + "one"
-}

@@ -1,3 +1,0 @@
-output "id" {
-  value = terraform_data.missing.id
-}

@@ -1,2 +1,0 @@
-resourc "terraform_data" "a" {
-}

@@ -1,4 +1,0 @@
-variable "ports" {
-  type    = list(number)
-  default = ["http"]
-}

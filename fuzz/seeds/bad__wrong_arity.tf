@@ -1,4 +1,0 @@
-locals {
-  name = upper("a", "b")
-  other = join(",")
-}
