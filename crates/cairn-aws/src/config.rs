@@ -411,10 +411,7 @@ pub(crate) struct AwsClients {
     pub(crate) default_tags: BTreeMap<String, String>,
     ignore_tag_keys: BTreeSet<String>,
     ignore_tag_prefixes: Vec<String>,
-    ec2: OnceLock<aws_sdk_ec2::Client>,
-    s3: OnceLock<aws_sdk_s3::Client>,
-    iam: OnceLock<aws_sdk_iam::Client>,
-    sts: OnceLock<aws_sdk_sts::Client>,
+    clients: Clients,
     identity: tokio::sync::OnceCell<CallerIdentity>,
 }
 
@@ -465,6 +462,45 @@ fn parse_duration(s: &str) -> Option<Duration> {
         return None;
     }
     Some(Duration::from_secs(total))
+}
+
+/// One lazily built client per service, with the `endpoints` override
+/// for that service (by the provider's endpoint name) applied.
+macro_rules! service_clients {
+    ($($field:ident: $krate:ident => $endpoint:literal),* $(,)?) => {
+        #[derive(Default)]
+        struct Clients {
+            s3: OnceLock<aws_sdk_s3::Client>,
+            $($field: OnceLock<$krate::Client>,)*
+        }
+
+        impl AwsClients {
+            $(
+                pub(crate) fn $field(&self) -> &$krate::Client {
+                    self.clients.$field.get_or_init(|| {
+                        let mut b = $krate::config::Builder::from(&self.sdk);
+                        if let Some(u) = self.endpoints.get($endpoint) {
+                            b = b.endpoint_url(u);
+                        }
+                        $krate::Client::from_conf(b.build())
+                    })
+                }
+            )*
+        }
+    };
+}
+
+service_clients! {
+    ec2: aws_sdk_ec2 => "ec2",
+    iam: aws_sdk_iam => "iam",
+    sts: aws_sdk_sts => "sts",
+    kms: aws_sdk_kms => "kms",
+    dynamodb: aws_sdk_dynamodb => "dynamodb",
+    secretsmanager: aws_sdk_secretsmanager => "secretsmanager",
+    ssm: aws_sdk_ssm => "ssm",
+    logs: aws_sdk_cloudwatchlogs => "logs",
+    cloudwatch: aws_sdk_cloudwatch => "cloudwatch",
+    sns: aws_sdk_sns => "sns",
 }
 
 impl AwsClients {
@@ -687,10 +723,7 @@ impl AwsClients {
             default_tags,
             ignore_tag_keys,
             ignore_tag_prefixes,
-            ec2: OnceLock::new(),
-            s3: OnceLock::new(),
-            iam: OnceLock::new(),
-            sts: OnceLock::new(),
+            clients: Clients::default(),
             identity: tokio::sync::OnceCell::new(),
         };
 
@@ -731,44 +764,14 @@ impl AwsClients {
         Ok(clients)
     }
 
-    pub(crate) fn ec2(&self) -> &aws_sdk_ec2::Client {
-        self.ec2.get_or_init(|| {
-            let mut b = aws_sdk_ec2::config::Builder::from(&self.sdk);
-            if let Some(u) = self.endpoints.get("ec2") {
-                b = b.endpoint_url(u);
-            }
-            aws_sdk_ec2::Client::from_conf(b.build())
-        })
-    }
-
     pub(crate) fn s3(&self) -> &aws_sdk_s3::Client {
-        self.s3.get_or_init(|| {
+        self.clients.s3.get_or_init(|| {
             let mut b =
                 aws_sdk_s3::config::Builder::from(&self.sdk).force_path_style(self.s3_path_style);
             if let Some(u) = self.endpoints.get("s3") {
                 b = b.endpoint_url(u);
             }
             aws_sdk_s3::Client::from_conf(b.build())
-        })
-    }
-
-    pub(crate) fn iam(&self) -> &aws_sdk_iam::Client {
-        self.iam.get_or_init(|| {
-            let mut b = aws_sdk_iam::config::Builder::from(&self.sdk);
-            if let Some(u) = self.endpoints.get("iam") {
-                b = b.endpoint_url(u);
-            }
-            aws_sdk_iam::Client::from_conf(b.build())
-        })
-    }
-
-    pub(crate) fn sts(&self) -> &aws_sdk_sts::Client {
-        self.sts.get_or_init(|| {
-            let mut b = aws_sdk_sts::config::Builder::from(&self.sdk);
-            if let Some(u) = self.endpoints.get("sts") {
-                b = b.endpoint_url(u);
-            }
-            aws_sdk_sts::Client::from_conf(b.build())
         })
     }
 

@@ -293,6 +293,28 @@ pub(crate) fn prefix_from_name(name: &str) -> Option<String> {
         .then(|| head.to_string())
 }
 
+// ---- idempotent creates --------------------------------------------------
+
+tokio::task_local! {
+    /// The engine's idempotency key for the create being applied (stable
+    /// across a retry of the same planned create after a crash).
+    pub(crate) static IDEMPOTENCY_KEY: String;
+}
+
+/// The client token for an EC2 create call (`ClientToken`, at most 64
+/// ASCII characters): the engine's idempotency key for this create, so a
+/// create retried after a timeout or an interrupted run returns the object
+/// the first attempt made instead of making a second one. Without a key
+/// (direct provider use), a fresh random token still makes the SDK's own
+/// retries of one call idempotent.
+pub(crate) fn client_token() -> String {
+    IDEMPOTENCY_KEY
+        .try_with(|k| k.chars().filter(char::is_ascii_alphanumeric).take(64).collect::<String>())
+        .ok()
+        .filter(|k| !k.is_empty())
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string())
+}
+
 // ---- waiting --------------------------------------------------------------
 
 /// Polls `f` until it returns `Some`, for at most `timeout`; `None` when

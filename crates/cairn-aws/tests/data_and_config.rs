@@ -130,6 +130,7 @@ async fn default_tags_changes_plan_as_updates() {
             prior: Some(state.clone()),
             planned: Some(plan.planned.clone()),
             config,
+            idempotency_key: None,
         })
         .await
         .expect("apply");
@@ -235,6 +236,7 @@ async fn api_errors_carry_code_and_hint() {
             prior: None,
             planned: Some(plan.planned),
             config,
+            idempotency_key: None,
         })
         .await
         .expect_err("no such vpc");

@@ -132,6 +132,7 @@ async fn bucket_with_generated_name_and_non_empty_delete() {
             prior: Some(b.clone()),
             planned: None,
             config: Value::dynamic_null(),
+            idempotency_key: None,
         })
         .await
         .expect_err("bucket is not empty");

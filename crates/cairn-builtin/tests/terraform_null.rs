@@ -92,6 +92,7 @@ async fn terraform_data_input_change_updates_and_triggers_replace() {
             prior: Some(state.clone()),
             planned: Some(resp.planned),
             config: cfg2.clone(),
+            idempotency_key: None,
         })
         .await
         .unwrap();

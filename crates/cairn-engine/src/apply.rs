@@ -777,6 +777,7 @@ async fn run_one(
             prior: req.prior.clone(),
             planned: Some(final_plan.planned),
             config: req.config.clone(),
+            idempotency_key: None,
         })
         .await
         .map_err(|e| e.to_diagnostic(&addr.to_string()))?;
@@ -983,6 +984,7 @@ async fn delete_one(provider: Option<Arc<dyn Provider>>, c: &Change) -> Result<(
             prior: before,
             planned: None,
             config: Value::dynamic_null(),
+            idempotency_key: None,
         })
         .await
         .map(|_| ())

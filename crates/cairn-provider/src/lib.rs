@@ -106,6 +106,10 @@ pub struct ApplyRequest {
     pub prior: Option<Value>,
     pub planned: Option<Value>,
     pub config: Value,
+    /// For a create: a key the engine keeps stable across retries of the
+    /// same planned create (including after a crash), so providers whose
+    /// APIs take an idempotency token never make a second object.
+    pub idempotency_key: Option<String>,
 }
 
 /// A configured provider.

@@ -18,6 +18,14 @@ pub mod sink;
 
 pub use session::{Failure, Session, SessionOptions};
 
+/// Every provider this cairn offers: the built-in ones (terraform, null,
+/// random, local) and aws.
+pub fn providers() -> Vec<Arc<dyn cairn_provider::ProviderFactory>> {
+    let mut out = cairn_builtin::factories();
+    out.push(Arc::new(cairn_aws::AwsFactory::new()));
+    out
+}
+
 /// The plan flags of the command line.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanFlags {

@@ -79,6 +79,96 @@ pub fn state_dir(dir: &Path) -> PathBuf {
     dir.join(".cairn")
 }
 
+/// The state backend a configuration's `terraform { backend ... }` block
+/// selects (local state in `.cairn/` without one). Backend arguments must
+/// be literal values, as in Terraform.
+pub fn backend_for(
+    dir: &Path,
+    block: Option<&cairn_config::Backend>,
+    workspace: &str,
+    warnings: &mut Diagnostics,
+) -> Result<LocalBackend, Diagnostic> {
+    let local = LocalBackend::new(state_dir(dir));
+    let Some(b) = block else {
+        return Ok(local);
+    };
+    match b.backend_type.as_str() {
+        "local" => {
+            if !b.config.attrs.is_empty() {
+                warnings.push(
+                    Diagnostic::warning(
+                        "Local backend settings ignored",
+                        "cairn keeps local state in the .cairn directory of the configuration; the local backend's path settings are not used.",
+                    )
+                    .with_span(b.span.clone()),
+                );
+            }
+            Ok(local)
+        }
+        "s3" => {
+            let funcs = Funcs::standard();
+            let ctx = Context {
+                base_dir: dir.to_path_buf(),
+                plan_time: false,
+                template: None,
+            };
+            let ev = cairn_eval::Evaluator::new(&cairn_eval::NoReferences, &funcs, &ctx);
+            let value =
+                cairn_engine::decode::decode_body(&b.config, &cairn_backend_s3::schema(), &ev)
+                    .map_err(|mut ds| {
+                        let first = ds.remove(0);
+                        for d in ds {
+                            warnings.push(d);
+                        }
+                        first
+                    })?;
+            let settings = cairn_backend_s3::Settings::from_value(&value).map_err(|e| {
+                let d = Diagnostic::error("Invalid s3 backend configuration", e.message)
+                    .with_span(b.span.clone());
+                match e.hint {
+                    Some(h) => d.with_hint(h),
+                    None => d,
+                }
+            })?;
+            let store = cairn_backend_s3::S3Store::new(&settings, workspace).map_err(|e| {
+                let d = Diagnostic::error("Cannot configure the s3 backend", e.message)
+                    .with_span(b.span.clone());
+                match e.hint {
+                    Some(h) => d.with_hint(h),
+                    None => d,
+                }
+            })?;
+            Ok(LocalBackend::with_remote(state_dir(dir), Arc::new(store)))
+        }
+        other => Err(Diagnostic::error(
+            "Unsupported backend",
+            format!("cairn stores state with the local and s3 backends; the {other:?} backend is not available."),
+        )
+        .with_span(b.type_span.clone().or(b.span.clone()))
+        .with_hint("Use backend \"s3\", or remove the backend block to keep local state in .cairn/.")),
+    }
+}
+
+/// The backend of the configuration in `dir`, for commands that only touch
+/// state (`state list`, `history`): reads only the root module's
+/// `terraform` block.
+pub fn open_backend(dir: &Path, workspace: &str) -> Result<LocalBackend, Failure> {
+    let (module, diags) = cairn_config::load_module(dir);
+    let mut warnings = Diagnostics::new();
+    let block = module.as_ref().and_then(|m| m.terraform.backend.as_ref());
+    match backend_for(dir, block, workspace, &mut warnings) {
+        Ok(b) => Ok(b),
+        Err(d) => {
+            let mut all = diags;
+            all.push(d);
+            Err(Failure {
+                diags: all,
+                sources: SourceMap::new(),
+            })
+        }
+    }
+}
+
 /// A state error as a diagnostic with what to do.
 pub fn state_diag(e: &StateError) -> Diagnostic {
     let hint = match e {
@@ -100,7 +190,7 @@ impl Session {
             env: opts.env.clone(),
             workspace: opts.workspace.clone(),
             require_root_vars: true,
-            registry: Some(Registry::new(cairn_builtin::factories())),
+            registry: Some(Registry::new(crate::providers())),
             unknown_variables: true,
         };
         let out = cairn_validate::validate(&opts.dir, &vopts);
@@ -118,38 +208,6 @@ impl Session {
         };
         let root_vars: BTreeMap<String, Value> = out.root_vars.clone();
         let mut warnings = out.diags;
-        if let Some(b) = tree.root().and_then(|m| m.terraform.backend.as_ref()) {
-            match b.backend_type.as_str() {
-                "local" => {
-                    if !b.config.attrs.is_empty() {
-                        warnings.push(
-                            Diagnostic::warning(
-                                "Local backend settings ignored",
-                                "cairn keeps local state in the .cairn directory of the configuration; the local backend's path settings are not used.",
-                            )
-                            .with_span(b.span.clone()),
-                        );
-                    }
-                }
-                other => {
-                    return Err(Failure {
-                        diags: {
-                            let mut d = Diagnostics::new();
-                            d.push(
-                                Diagnostic::error(
-                                    "Unsupported backend",
-                                    format!("This version of cairn stores state with the local backend only; the {other:?} backend is not available yet."),
-                                )
-                                .with_span(b.type_span.clone().or(b.span.clone()))
-                                .with_hint("Remove the backend block to use local state in .cairn/, or use a cairn version with this backend."),
-                            );
-                            d
-                        },
-                        sources: out.sources,
-                    });
-                }
-            }
-        }
         let cwd = std::env::current_dir().map_err(|e| {
             Failure::one(Diagnostic::error(
                 "Cannot read the working directory",
@@ -165,7 +223,22 @@ impl Session {
             },
             funcs.clone(),
         );
-        let backend = LocalBackend::new(state_dir(&opts.dir));
+        let backend = match backend_for(
+            &opts.dir,
+            tree.root().and_then(|m| m.terraform.backend.as_ref()),
+            &opts.workspace,
+            &mut warnings,
+        ) {
+            Ok(b) => b,
+            Err(d) => {
+                let mut diags = Diagnostics::new();
+                diags.push(d);
+                return Err(Failure {
+                    diags,
+                    sources: out.sources,
+                });
+            }
+        };
         let cipher =
             Cipher::from_env_or_file(backend.dir()).map_err(|e| Failure::one(state_diag(&e)))?;
         let lock = if opts.lock {
@@ -209,7 +282,7 @@ impl Session {
             sources: out.sources,
             root_vars,
             warnings,
-            registry: Registry::new(cairn_builtin::factories()),
+            registry: Registry::new(crate::providers()),
             funcs,
             ctx,
             backend,

@@ -114,6 +114,14 @@ pub enum StateError {
     #[error("the state journal {} failed: {message}", path.display())]
     Journal { path: PathBuf, message: String },
 
+    /// A remote state store (S3, DynamoDB) refused or failed a request.
+    #[error("{location}: cannot {action}: {message}")]
+    Remote {
+        location: String,
+        action: String,
+        message: String,
+    },
+
     /// A history version that does not exist.
     #[error("state version {serial} is not in the history ({available})")]
     NoSuchVersion { serial: u64, available: String },

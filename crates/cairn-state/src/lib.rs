@@ -14,6 +14,7 @@ mod local;
 mod lock;
 mod model;
 mod ops;
+mod remote;
 
 pub use address::{
     format_key, format_module_path, parse_module_path, quote, IndexKey, InstanceAddr, ModuleStep,
@@ -24,6 +25,7 @@ pub use error::{Result, StateError};
 pub use journal::{Journal, JournalEntry};
 pub use local::{HistoryEntry, Loaded, LocalBackend, Recovery};
 pub use lock::{LockGuard, LockInfo};
+pub use remote::{RemoteLock, RemoteStore, RemoteVersion};
 pub use model::{
     resource_address, InstanceState, Mode, OutputState, ResourceId, ResourceMeta, ResourceState,
     State, CAIRN_VERSION, STATE_VERSION,

@@ -24,11 +24,14 @@ use crate::fsutil;
 use crate::journal::{read_journal, Journal};
 use crate::lock::{acquire, LockGuard, LockInfo};
 use crate::model::{State, CAIRN_VERSION, STATE_VERSION};
+use crate::remote::RemoteStore;
 
 /// The state stored in a local directory (normally `.cairn`).
 #[derive(Clone, Debug)]
 pub struct LocalBackend {
     dir: PathBuf,
+    /// Where the state, history and lock live when not in `dir`.
+    remote: Option<Arc<dyn RemoteStore>>,
     /// Set while a [`Journal`] from this backend is open, so a plain
     /// `write` cannot make its entries stale behind its back.
     journal_open: Arc<AtomicBool>,
@@ -94,7 +97,45 @@ impl LocalBackend {
     pub fn new(dir: PathBuf) -> LocalBackend {
         LocalBackend {
             dir,
+            remote: None,
             journal_open: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// A backend whose state, history and lock are in `remote`; `dir`
+    /// keeps this machine's journal, keys and logs.
+    pub fn with_remote(dir: PathBuf, remote: Arc<dyn RemoteStore>) -> LocalBackend {
+        LocalBackend {
+            dir,
+            remote: Some(remote),
+            journal_open: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Where the current state is: `state.json`'s path, or the remote
+    /// store's location.
+    pub fn location(&self) -> PathBuf {
+        match &self.remote {
+            Some(r) => PathBuf::from(r.location()),
+            None => self.state_path(),
+        }
+    }
+
+    /// The remote store, if the state is not local.
+    pub fn remote(&self) -> Option<&Arc<dyn RemoteStore>> {
+        self.remote.as_ref()
+    }
+
+    /// The current state's bytes and where they came from.
+    fn read_current(&self) -> Result<Option<(PathBuf, Vec<u8>)>, StateError> {
+        if let Some(r) = &self.remote {
+            return Ok(r.read_current()?.map(|b| (PathBuf::from(r.location()), b)));
+        }
+        let path = self.state_path();
+        match fs::read(&path) {
+            Ok(bytes) => Ok(Some((path, bytes))),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StateError::io("read", path, e)),
         }
     }
 
@@ -125,11 +166,9 @@ impl LocalBackend {
 
     /// Like [`LocalBackend::read`], also saying what the journal held.
     pub fn load(&self) -> Result<Loaded, StateError> {
-        let path = self.state_path();
-        let state = match fs::read(&path) {
-            Ok(bytes) => Some(parse_state(&path, &bytes)?),
-            Err(e) if e.kind() == ErrorKind::NotFound => None,
-            Err(e) => return Err(StateError::io("read", path, e)),
+        let state = match self.read_current()? {
+            Some((path, bytes)) => Some(parse_state(&path, &bytes)?),
+            None => None,
         };
         let jpath = self.journal_path();
         if !jpath.exists() {
@@ -189,6 +228,9 @@ impl LocalBackend {
                 ),
             });
         }
+        if let Some(remote) = &self.remote {
+            return self.write_remote(remote.as_ref(), state);
+        }
         let path = self.state_path();
         let hdir = self.history_dir();
         let new_dir = !self.dir.exists();
@@ -247,12 +289,37 @@ impl LocalBackend {
         fsutil::sync_dir(&hdir)
     }
 
-    /// Checks that the state on disk is an older version of `state`.
+    /// [`LocalBackend::write_inner`] for a remote store: the same checks,
+    /// then the history version and the current state in the store.
+    fn write_remote(&self, remote: &dyn RemoteStore, state: &mut State) -> Result<(), StateError> {
+        let path = PathBuf::from(remote.location());
+        self.check_replaceable(&path, state)?;
+        let old_serial = state.serial;
+        let mut serial = old_serial + 1;
+        while remote.has_version(serial)? {
+            serial += 1;
+        }
+        state.serial = serial;
+        state.cairn_version = CAIRN_VERSION.to_string();
+        state.normalize();
+        let written = serde_json::to_vec_pretty(&*state)
+            .map_err(|e| StateError::Invalid {
+                message: format!("cannot encode the state: {e}"),
+            })
+            .and_then(|mut bytes| {
+                bytes.push(b'\n');
+                remote.write_version(serial, &bytes)
+            });
+        if written.is_err() {
+            state.serial = old_serial;
+        }
+        written
+    }
+
+    /// Checks that the current state is an older version of `state`.
     fn check_replaceable(&self, path: &Path, state: &State) -> Result<(), StateError> {
-        let bytes = match fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(StateError::io("read", path, e)),
+        let Some((_, bytes)) = self.read_current()? else {
+            return Ok(());
         };
         let probe: Probe = match serde_json::from_slice(&bytes) {
             Ok(p) => p,
@@ -344,14 +411,13 @@ impl LocalBackend {
     }
 
     fn open_journal(&self, base_serial: u64) -> Result<Journal, StateError> {
-        let path = self.state_path();
-        let current = match fs::read(&path) {
-            Ok(bytes) => match serde_json::from_slice::<Probe>(&bytes) {
+        let path = self.location();
+        let current = match self.read_current()? {
+            Some((path, bytes)) => match serde_json::from_slice::<Probe>(&bytes) {
                 Ok(p) => p.serial,
                 Err(_) => parse_state(&path, &bytes)?.serial,
             },
-            Err(e) if e.kind() == ErrorKind::NotFound => 0,
-            Err(e) => return Err(StateError::io("read", path, e)),
+            None => 0,
         };
         if current != base_serial {
             return Err(StateError::Conflict {
@@ -390,11 +456,34 @@ impl LocalBackend {
     /// Takes the state lock, waiting up to `timeout` for another holder.
     pub fn lock(&self, info: LockInfo, timeout: Duration) -> Result<LockGuard, StateError> {
         fsutil::create_private_dir(&self.dir)?;
-        acquire(&self.lock_path(), info, timeout)
+        let guard = acquire(&self.lock_path(), info, timeout)?;
+        match &self.remote {
+            // The local lock guards this machine's journal; the remote one
+            // guards the state against every other machine.
+            Some(r) => {
+                let remote = r.lock(guard.info(), timeout)?;
+                Ok(guard.with_remote(remote))
+            }
+            None => Ok(guard),
+        }
     }
 
     /// Every version in the history, oldest first.
     pub fn history(&self) -> Result<Vec<HistoryEntry>, StateError> {
+        if let Some(r) = &self.remote {
+            let mut out: Vec<HistoryEntry> = r
+                .versions()?
+                .into_iter()
+                .map(|v| HistoryEntry {
+                    serial: v.serial,
+                    path: PathBuf::from(v.location),
+                    modified: v.modified,
+                    resource_count: None,
+                })
+                .collect();
+            out.sort_by_key(|e| e.serial);
+            return Ok(out);
+        }
         let hdir = self.history_dir();
         let rd = match fs::read_dir(&hdir) {
             Ok(rd) => rd,
@@ -436,6 +525,21 @@ impl LocalBackend {
 
     /// One version from the history.
     pub fn read_version(&self, serial: u64) -> Result<State, StateError> {
+        if let Some(r) = &self.remote {
+            return match r.read_version(serial)? {
+                Some(bytes) => parse_state(&PathBuf::from(r.location()), &bytes),
+                None => {
+                    let h = self.history()?;
+                    let available = match (h.first(), h.last()) {
+                        (Some(a), Some(b)) => {
+                            format!("it holds versions {} to {}", a.serial, b.serial)
+                        }
+                        _ => "it is empty".into(),
+                    };
+                    Err(StateError::NoSuchVersion { serial, available })
+                }
+            };
+        }
         let path = self.version_path(serial);
         match fs::read(&path) {
             Ok(bytes) => parse_state(&path, &bytes),

@@ -86,6 +86,8 @@ pub struct LockGuard {
     file: Option<File>,
     path: PathBuf,
     info: LockInfo,
+    /// The remote store's lock, when the state is remote (released first).
+    remote: Option<Box<dyn crate::remote::RemoteLock>>,
 }
 
 impl LockGuard {
@@ -100,7 +102,23 @@ impl LockGuard {
         self.release()
     }
 
+    /// Adds the remote store's lock, released with this one.
+    pub(crate) fn with_remote(mut self, remote: Box<dyn crate::remote::RemoteLock>) -> LockGuard {
+        self.remote = Some(remote);
+        self
+    }
+
     fn release(&mut self) -> Result<(), StateError> {
+        let remote = match self.remote.as_mut() {
+            Some(r) => r.release(),
+            None => Ok(()),
+        };
+        self.remote = None;
+        let local = self.release_local();
+        remote.and(local)
+    }
+
+    fn release_local(&mut self) -> Result<(), StateError> {
         let Some(file) = self.file.take() else {
             return Ok(());
         };
@@ -171,6 +189,7 @@ pub(crate) fn acquire(
         file: Some(file),
         path: path.to_path_buf(),
         info,
+        remote: None,
     };
     if let Err(e) = written {
         let _ = guard.release();

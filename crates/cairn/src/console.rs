@@ -26,7 +26,7 @@ pub fn run(a: &ConsoleArgs, raw: &[String]) -> u8 {
         env: crate::env_pairs(),
         workspace: std::env::var("CAIRN_ENV").unwrap_or_default(),
         require_root_vars: false,
-        registry: Some(cairn_engine::Registry::new(cairn_builtin::factories())),
+        registry: Some(cairn_engine::Registry::new(cairn_run::providers())),
         unknown_variables: true,
     };
     // Errors are judged as validate judges them (variables unknown); the

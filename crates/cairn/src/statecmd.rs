@@ -67,8 +67,24 @@ pub struct ShowCmd {
     pub json: bool,
 }
 
+/// The backend the configuration in `dir` selects (local or s3).
+fn backend(dir: &Path) -> Result<LocalBackend, String> {
+    let workspace = std::env::var("CAIRN_ENV").unwrap_or_default();
+    cairn_run::session::open_backend(dir, &workspace).map_err(|f| {
+        f.diags
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| match &d.hint {
+                Some(h) => format!("{}: {}\n  {h}", d.summary, d.detail),
+                None => format!("{}: {}", d.summary, d.detail),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
 fn open_state(dir: &Path) -> Result<(LocalBackend, Cipher, State), String> {
-    let backend = LocalBackend::new(cairn_run::session::state_dir(dir));
+    let backend = backend(dir)?;
     let cipher = Cipher::from_env_or_file(backend.dir()).map_err(|e| e.to_string())?;
     let loaded = backend.load().map_err(|e| e.to_string())?;
     Ok((backend, cipher, loaded.state.unwrap_or_default()))
@@ -141,7 +157,10 @@ pub fn run_state(c: &StateCmd) -> u8 {
 }
 
 fn mutate(dir: &Path, op: &str, f: impl FnOnce(&mut State) -> Result<String, String>) -> u8 {
-    let backend = LocalBackend::new(cairn_run::session::state_dir(dir));
+    let backend = match backend(dir) {
+        Ok(b) => b,
+        Err(e) => return fail(e),
+    };
     let _lock = match backend.lock(LockInfo::new(op), Duration::from_secs(0)) {
         Ok(l) => l,
         Err(e) => return fail(e),
@@ -333,7 +352,10 @@ pub struct HistoryCmd {
 
 /// `cairn history`: every state version kept.
 pub fn run_history(c: &HistoryCmd) -> u8 {
-    let backend = LocalBackend::new(cairn_run::session::state_dir(&c.dir));
+    let backend = match backend(&c.dir) {
+        Ok(b) => b,
+        Err(e) => return fail(e),
+    };
     let list = match backend.history() {
         Ok(l) => l,
         Err(e) => return fail(e),

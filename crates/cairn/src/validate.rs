@@ -37,7 +37,7 @@ pub fn run(a: &ValidateArgs, raw: &[String], color: bool) -> u8 {
         env: crate::env_pairs(),
         workspace: std::env::var("CAIRN_ENV").unwrap_or_default(),
         require_root_vars: a.require_vars,
-        registry: Some(cairn_engine::Registry::new(cairn_builtin::factories())),
+        registry: Some(cairn_engine::Registry::new(cairn_run::providers())),
         unknown_variables: true,
     };
     let out = cairn_validate::validate(&dir, &opts);

@@ -68,6 +68,13 @@ pub fn provider_config(endpoint: &str, default_tags: &[(&str, &str)]) -> Value {
             ("s3", s(endpoint)),
             ("iam", s(endpoint)),
             ("sts", s(endpoint)),
+            ("kms", s(endpoint)),
+            ("dynamodb", s(endpoint)),
+            ("secretsmanager", s(endpoint)),
+            ("ssm", s(endpoint)),
+            ("logs", s(endpoint)),
+            ("cloudwatch", s(endpoint)),
+            ("sns", s(endpoint)),
         ],
     );
     let dt_schema = &ps.blocks["default_tags"].block;
@@ -140,6 +147,27 @@ impl Env {
     pub fn iam(&self) -> aws_sdk_iam::Client {
         aws_sdk_iam::Client::new(&self.sdk)
     }
+    pub fn kms(&self) -> aws_sdk_kms::Client {
+        aws_sdk_kms::Client::new(&self.sdk)
+    }
+    pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::new(&self.sdk)
+    }
+    pub fn secretsmanager(&self) -> aws_sdk_secretsmanager::Client {
+        aws_sdk_secretsmanager::Client::new(&self.sdk)
+    }
+    pub fn ssm(&self) -> aws_sdk_ssm::Client {
+        aws_sdk_ssm::Client::new(&self.sdk)
+    }
+    pub fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
+        aws_sdk_cloudwatchlogs::Client::new(&self.sdk)
+    }
+    pub fn cloudwatch(&self) -> aws_sdk_cloudwatch::Client {
+        aws_sdk_cloudwatch::Client::new(&self.sdk)
+    }
+    pub fn sns(&self) -> aws_sdk_sns::Client {
+        aws_sdk_sns::Client::new(&self.sdk)
+    }
 
     pub async fn plan(
         &self,
@@ -170,6 +198,7 @@ impl Env {
                 prior: None,
                 planned: Some(plan.planned.clone()),
                 config: config.clone(),
+                idempotency_key: None,
             })
             .await
             .unwrap_or_else(|e| panic!("create {type_name}: {e} {:?}", e.hint));
@@ -197,6 +226,7 @@ impl Env {
                 prior: Some(prior.clone()),
                 planned: Some(plan.planned.clone()),
                 config: config.clone(),
+                idempotency_key: None,
             })
             .await
             .unwrap_or_else(|e| panic!("update {type_name}: {e} {:?}", e.hint));
@@ -257,6 +287,7 @@ impl Env {
                 prior: Some(state.clone()),
                 planned: None,
                 config: Value::dynamic_null(),
+                idempotency_key: None,
             })
             .await
             .unwrap_or_else(|e| panic!("delete {type_name}: {e} {:?}", e.hint));

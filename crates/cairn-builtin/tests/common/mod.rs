@@ -89,6 +89,7 @@ pub async fn try_create(
         prior: None,
         planned: Some(planned),
         config: cfg.clone(),
+        idempotency_key: None,
     })
     .await
 }
@@ -104,6 +105,7 @@ pub async fn destroy(p: &dyn Provider, type_name: &str, prior: &Value) -> Value 
         prior: Some(prior.clone()),
         planned: None,
         config: Value::null(schema(p, type_name).implied_type()),
+        idempotency_key: None,
     })
     .await
     .expect("delete")
