@@ -68,6 +68,11 @@ pub trait StateSink: Send + Sync {
         value: Option<Value>,
         sensitive: bool,
     ) -> Result<(), String>;
+    /// Records, durably, that a create of `addr` is about to be sent with
+    /// idempotency key `key` (see [`Prior::pending_creates`]).
+    async fn pending_create(&self, _addr: &InstanceAddr, _key: &str) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// Progress events.
@@ -165,6 +170,7 @@ pub async fn apply(input: ApplyInput<'_>) -> ApplyOutcome {
         .map(|c| (c.addr.clone(), c.clone()))
         .collect();
     let ctx = OpCtx {
+        pending_creates: Arc::new(input.prior.pending_creates.clone()),
         sink: input.sink.clone(),
         events: input.events.clone(),
         sem: sem.clone(),
@@ -310,6 +316,9 @@ fn outcome(w: Walker<'_>, c: Counters, outputs: BTreeMap<String, (Value, bool)>)
 
 #[derive(Clone)]
 struct OpCtx {
+    /// Idempotency keys of creates an earlier run started but did not see
+    /// finish, by instance address.
+    pending_creates: Arc<BTreeMap<String, String>>,
     sink: Arc<dyn StateSink>,
     events: Arc<dyn Events>,
     sem: Arc<Semaphore>,
@@ -593,7 +602,7 @@ async fn run_ops(w: &mut Walker<'_>, ctx: &OpCtx, ops: Vec<PreparedOp>, counters
         let promised = op.promised.clone();
         let c = ctx.clone();
         set.spawn(async move {
-            let _permit = c.sem.acquire_owned().await;
+            let _permit = c.sem.clone().acquire_owned().await;
             if c.failed.load(Ordering::SeqCst) {
                 return OpResult {
                     addr,
@@ -609,10 +618,16 @@ async fn run_ops(w: &mut Walker<'_>, ctx: &OpCtx, ops: Vec<PreparedOp>, counters
                 action,
             });
             let t0 = Instant::now();
-            let result = run_one(
-                &provider, &schema, &type_name, action, prior, &config, promised, &addr,
-            )
-            .await;
+            let result = match create_key(&c, action, prior.is_none(), &addr).await {
+                Ok(key) => {
+                    run_one(
+                        &provider, &schema, &type_name, action, prior, &config, promised, &addr,
+                        key,
+                    )
+                    .await
+                }
+                Err(d) => Err(d),
+            };
             c.events.event(Event::Finished {
                 addr: addr.clone(),
                 action,
@@ -744,6 +759,34 @@ fn splice(cur: &Value, items: &[(Key, Value)]) -> Value {
     }
 }
 
+/// The idempotency key of a create: the key of a create of this address
+/// an earlier run started and did not see finish, or a new one; recorded
+/// in the journal before the provider is called, so a crash during the
+/// call leaves it for the retry.
+async fn create_key(
+    c: &OpCtx,
+    action: Action,
+    creating: bool,
+    addr: &InstanceAddr,
+) -> Result<Option<String>, Diagnostic> {
+    if action == Action::Read || !creating {
+        return Ok(None);
+    }
+    let name = addr.to_string();
+    let key = c
+        .pending_creates
+        .get(&name)
+        .cloned()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    c.sink.pending_create(addr, &key).await.map_err(|e| {
+        Diagnostic::error(
+            "Cannot record the create in the state journal",
+            format!("{name} was not created, because the journal entry that makes a retried create safe could not be written: {e}"),
+        )
+    })?;
+    Ok(Some(key))
+}
+
 /// One create/update/replace-create/read.
 #[allow(clippy::too_many_arguments)]
 async fn run_one(
@@ -755,6 +798,7 @@ async fn run_one(
     config: &Value,
     promised: Option<Value>,
     addr: &InstanceAddr,
+    idempotency_key: Option<String>,
 ) -> Result<Option<Value>, Diagnostic> {
     if action == Action::Read {
         let v = provider
@@ -777,7 +821,7 @@ async fn run_one(
             prior: req.prior.clone(),
             planned: Some(final_plan.planned),
             config: req.config.clone(),
-            idempotency_key: None,
+            idempotency_key,
         })
         .await
         .map_err(|e| e.to_diagnostic(&addr.to_string()))?;

@@ -155,4 +155,7 @@ pub struct Prior {
     pub outputs: BTreeMap<String, Value>,
     /// Deposed objects: planned for deletion.
     pub deposed: Vec<(InstanceAddr, PriorInstance)>,
+    /// Creates started by an earlier run and not seen to finish: instance
+    /// address -> idempotency key, reused by the next create of the address.
+    pub pending_creates: BTreeMap<String, String>,
 }

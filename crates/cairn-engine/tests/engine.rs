@@ -18,6 +18,10 @@ struct MemState {
     instances: Mutex<BTreeMap<InstanceAddr, InstanceRecord>>,
     outputs: Mutex<BTreeMap<String, Value>>,
     log: Mutex<Vec<String>>,
+    /// Creates an earlier (crashed) run left pending, given to the engine.
+    pending_in: Mutex<BTreeMap<String, String>>,
+    /// pending_create records the engine made.
+    pending_out: Mutex<Vec<(String, String)>>,
 }
 
 #[async_trait]
@@ -36,6 +40,13 @@ impl StateSink for MemState {
         if deposed.is_none() {
             self.instances.lock().unwrap().remove(addr);
         }
+        Ok(())
+    }
+    async fn pending_create(&self, addr: &InstanceAddr, key: &str) -> Result<(), String> {
+        self.pending_out
+            .lock()
+            .unwrap()
+            .push((addr.to_string(), key.to_string()));
         Ok(())
     }
     async fn set_output(&self, name: &str, value: Option<Value>, _s: bool) -> Result<(), String> {
@@ -73,6 +84,7 @@ impl MemState {
             );
         }
         p.outputs = self.outputs.lock().unwrap().clone();
+        p.pending_creates = self.pending_in.lock().unwrap().clone();
         p
     }
 }
@@ -548,4 +560,54 @@ async fn deposed_objects_are_deleted() {
         .changes
         .iter()
         .any(|c| c.action == Action::NoOp && c.addr == addr));
+}
+
+#[tokio::test]
+async fn creates_reuse_the_idempotency_key_of_a_create_left_pending() {
+    let f = Fixture::new(&[(
+        "main.tf",
+        r#"
+resource "terraform_data" "a" {
+  input = "x"
+}
+resource "terraform_data" "b" {
+  count = 2
+  input = count.index
+}
+"#,
+    )]);
+    f.state
+        .pending_in
+        .lock()
+        .unwrap()
+        .insert("terraform_data.a".into(), "key-left-by-a-crash".into());
+    let p = f.plan().await;
+    f.apply(p).await.unwrap();
+    let out = f.state.pending_out.lock().unwrap().clone();
+    let keys: BTreeMap<String, String> = out.into_iter().collect();
+    assert_eq!(keys.len(), 3, "{keys:?}");
+    assert_eq!(keys["terraform_data.a"], "key-left-by-a-crash");
+    let b0 = &keys["terraform_data.b[0]"];
+    let b1 = &keys["terraform_data.b[1]"];
+    assert_ne!(b0, b1);
+    assert!(b0.len() == 32 && b0.chars().all(|c| c.is_ascii_hexdigit()), "{b0}");
+
+    // Updates and no-ops send no key.
+    f.write(
+        "main.tf",
+        r#"
+resource "terraform_data" "a" {
+  input = "y"
+}
+resource "terraform_data" "b" {
+  count = 2
+  input = count.index
+}
+"#,
+    );
+    f.state.pending_in.lock().unwrap().clear();
+    f.state.pending_out.lock().unwrap().clear();
+    let p = f.plan().await;
+    f.apply(p).await.unwrap();
+    assert!(f.state.pending_out.lock().unwrap().is_empty());
 }

@@ -435,6 +435,7 @@ pub fn prior_from_state(
             }
         }
     }
+    prior.pending_creates = state.pending_creates.clone();
     for (name, o) in &state.outputs {
         match o.decode(cipher) {
             Ok(v) => {

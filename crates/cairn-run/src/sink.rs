@@ -108,6 +108,14 @@ impl StateSink for JournalSink {
         self.record(entry).await
     }
 
+    async fn pending_create(&self, addr: &InstanceAddr, key: &str) -> Result<(), String> {
+        self.record(JournalEntry::PendingCreate {
+            address: addr.to_string(),
+            key: key.to_string(),
+        })
+        .await
+    }
+
     async fn remove_instance(
         &self,
         addr: &InstanceAddr,

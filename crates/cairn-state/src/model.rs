@@ -35,6 +35,12 @@ pub struct State {
     pub resources: Vec<ResourceState>,
     #[serde(default)]
     pub outputs: BTreeMap<String, OutputState>,
+    /// Creates that were started but not seen to finish (the run crashed or
+    /// the call failed): instance address -> the idempotency key sent with
+    /// the create. The next create of that address sends the same key, so
+    /// an object the lost call made is returned, not made a second time.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending_creates: BTreeMap<String, String>,
     #[serde(skip)]
     pub(crate) index: Index,
 }
@@ -60,6 +66,7 @@ impl State {
             cairn_version: CAIRN_VERSION.to_string(),
             resources: Vec::new(),
             outputs: BTreeMap::new(),
+            pending_creates: BTreeMap::new(),
             index: Index::default(),
         }
     }

@@ -50,7 +50,24 @@ impl State {
     /// gives the same state.
     pub fn apply(&mut self, entry: JournalEntry) {
         match entry {
+            JournalEntry::PendingCreate { address, key } => {
+                self.pending_creates.insert(address, key);
+            }
             JournalEntry::SetInstance { resource, instance } => {
+                if !self.pending_creates.is_empty() && instance.deposed.is_none() {
+                    let mut addr = crate::model::resource_address(
+                        &resource.module,
+                        resource.mode,
+                        &resource.type_name,
+                        &resource.name,
+                    );
+                    if let Some(k) = &instance.index_key {
+                        addr.push('[');
+                        addr.push_str(&crate::address::format_key(k));
+                        addr.push(']');
+                    }
+                    self.pending_creates.remove(&addr);
+                }
                 let rpos = match self.find_resource_pos(
                     &resource.module,
                     resource.mode,

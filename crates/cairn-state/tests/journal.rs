@@ -302,3 +302,38 @@ fn sigkill_mid_run_loses_no_acknowledged_record() {
     let r = b.recover().unwrap();
     assert!(r.entries as u64 >= acked);
 }
+
+#[test]
+fn a_create_left_pending_by_a_crash_keeps_its_key_until_the_instance_is_set() {
+    let (_t, b) = backend();
+    let s = initial(&b);
+    {
+        let j = b.journal(s.serial).unwrap();
+        j.record(&JournalEntry::PendingCreate {
+            address: "null_resource.n[0]".into(),
+            key: "k-0".into(),
+        })
+        .unwrap();
+        j.record(&JournalEntry::PendingCreate {
+            address: "null_resource.n[1]".into(),
+            key: "k-1".into(),
+        })
+        .unwrap();
+        // n[0] finished; n[1] was in flight when the process died.
+        j.record(&entry(0)).unwrap();
+    }
+    let b2 = LocalBackend::new(b.dir().to_path_buf());
+    let r = b2.recover().unwrap();
+    assert_eq!(r.entries, 3);
+    let mut st = b2.read().unwrap().unwrap();
+    assert_eq!(
+        st.pending_creates.iter().collect::<Vec<_>>(),
+        vec![(&"null_resource.n[1]".to_string(), &"k-1".to_string())]
+    );
+    // The retry finishes: the key is dropped with the next write.
+    st.apply(entry(1));
+    assert!(st.pending_creates.is_empty());
+    b2.write(&mut st).unwrap();
+    let text = std::fs::read_to_string(b2.state_path()).unwrap();
+    assert!(!text.contains("pending_creates"), "{text}");
+}
