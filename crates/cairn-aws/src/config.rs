@@ -714,12 +714,22 @@ impl AwsClients {
             .map(|i| strings_of(i, "key_prefixes"))
             .unwrap_or_default();
 
+        // A local server (moto, MinIO) needs path-style URLs:
+        // `BUCKET.127.0.0.1` does not resolve.
+        let s3_path_style = bool_of(config, "s3_use_path_style").unwrap_or_else(|| {
+            endpoints
+                .get("s3")
+                .cloned()
+                .or_else(|| env("AWS_ENDPOINT_URL_S3"))
+                .or_else(|| env("AWS_ENDPOINT_URL"))
+                .is_some_and(|u| local_endpoint(&u))
+        });
         let clients = AwsClients {
             partition: partition_of(&region),
             region,
             sdk,
             endpoints,
-            s3_path_style: bool_of(config, "s3_use_path_style").unwrap_or(false),
+            s3_path_style,
             default_tags,
             ignore_tag_keys,
             ignore_tag_prefixes,
@@ -807,6 +817,18 @@ impl AwsClients {
                 .iter()
                 .any(|p| key.starts_with(p.as_str()))
     }
+}
+
+/// Whether an endpoint URL names this machine (`localhost` or an IP).
+fn local_endpoint(url: &str) -> bool {
+    let host = url
+        .split("://")
+        .nth(1)
+        .unwrap_or(url)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or_default();
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok()
 }
 
 fn expand_home(p: &str) -> String {

@@ -508,6 +508,10 @@ impl RemoteStore for S3Store {
         self.run(self.get(&self.history_key(serial)))
     }
 
+    fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
+        self.force_unlock_inner(id)
+    }
+
     fn lock(&self, info: &LockInfo, timeout: Duration) -> Result<Box<dyn RemoteLock>, StateError> {
         let deadline = Instant::now() + timeout;
         let body = serde_json::to_vec(info).map_err(|e| self.err(&self.key, "lock", e))?;
@@ -592,6 +596,62 @@ impl RemoteStore for S3Store {
                 .build()
                 .map_err(|e| self.err(&self.key, "lock", e))?,
         }))
+    }
+}
+
+impl S3Store {
+    fn force_unlock_inner(&self, id: &str) -> Result<LockInfo, StateError> {
+        let lock_id = format!("{}/{}", self.bucket, self.key);
+        let mut holder: Option<LockInfo> = None;
+        let mut held = S3Lock {
+            s3: self.s3.clone(),
+            bucket: self.bucket.clone(),
+            object: None,
+            dynamodb: None,
+        };
+        if let Some(body) = self.run(self.get(&self.lock_key()))? {
+            let info = serde_json::from_slice::<LockInfo>(&body).ok();
+            if info.as_ref().is_some_and(|i| i.id == id) {
+                held.object = Some(self.lock_key());
+            }
+            holder = holder.or(info);
+        }
+        if let Some((db, table)) = &self.dynamodb {
+            let info = self.run(async {
+                db.get_item()
+                    .table_name(table)
+                    .key("LockID", AttributeValue::S(lock_id.clone()))
+                    .send()
+                    .await
+                    .ok()
+                    .and_then(|o| o.item)
+                    .and_then(|i| i.get("Info").cloned())
+                    .and_then(|a| a.as_s().ok().cloned())
+                    .and_then(|s| serde_json::from_str::<LockInfo>(&s).ok())
+            });
+            if info.as_ref().is_some_and(|i| i.id == id) {
+                held.dynamodb = Some((db.clone(), table.clone(), lock_id.clone()));
+            }
+            holder = holder.or(info);
+        }
+        let Some(holder) = holder else {
+            return Err(StateError::Invalid {
+                message: format!("{} is not locked", self.location()),
+            });
+        };
+        if held.object.is_none() && held.dynamodb.is_none() {
+            return Err(StateError::Invalid {
+                message: format!(
+                    "the lock on {} has ID {}, not {id} (held by {} for \"{}\"); nothing was removed",
+                    self.location(),
+                    holder.id,
+                    holder.who,
+                    holder.operation
+                ),
+            });
+        }
+        self.run(held.release_async())?;
+        Ok(holder)
     }
 }
 

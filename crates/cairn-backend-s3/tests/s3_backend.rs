@@ -166,6 +166,22 @@ fn lock_object_excludes_a_second_holder_and_names_the_first() {
     drop(again);
     // Dropping the guard releases it too.
     assert!(get_object(&s3, "lock-bucket", "app/terraform.tfstate.tflock").is_none());
+
+    // A holder that died leaves its lock: force-unlock removes it, but
+    // only given the lock's own ID.
+    let dead = a
+        .lock(LockInfo::new("apply"), Duration::ZERO)
+        .expect("lock");
+    let dead_id = dead.info().id.clone();
+    std::mem::forget(dead);
+    let err = b.force_unlock("not-the-id").expect_err("wrong id");
+    assert!(err.to_string().contains(&dead_id), "{err}");
+    assert!(get_object(&s3, "lock-bucket", "app/terraform.tfstate.tflock").is_some());
+    let removed = b.force_unlock(&dead_id).expect("force unlock");
+    assert_eq!(removed.id, dead_id);
+    assert!(get_object(&s3, "lock-bucket", "app/terraform.tfstate.tflock").is_none());
+    b.lock(LockInfo::new("plan"), Duration::ZERO)
+        .expect("free after force-unlock");
 }
 
 #[test]

@@ -153,7 +153,8 @@ impl fmt::Display for LockedMessage<'_> {
             f,
             "the state is locked: {} holds it since {} for \"{}\" (pid {} on {}, lock id {}, cairn {}).\n\
              Wait for that run to finish, or pass -lock-timeout=DURATION (for example -lock-timeout=5m) \
-             to wait for the lock. A lock held by a process that died is released automatically.",
+             to wait for the lock. A local lock held by a process that died is released automatically; \
+             a remote (s3) lock left by a run that died is removed with `cairn force-unlock LOCK_ID`.",
             h.who,
             h.created.format("%Y-%m-%d %H:%M:%S UTC"),
             h.operation,

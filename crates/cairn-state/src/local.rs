@@ -468,6 +468,18 @@ impl LocalBackend {
         }
     }
 
+    /// `cairn force-unlock ID`: removes a remote lock whose holder died.
+    /// A local lock needs no such thing (the OS releases it with the
+    /// process), so for local state this says so.
+    pub fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
+        match &self.remote {
+            Some(r) => r.force_unlock(id),
+            None => Err(StateError::Invalid {
+                message: "this state is local: its lock is released by the operating system when the holding process ends, so there is nothing to force-unlock".into(),
+            }),
+        }
+    }
+
     /// Every version in the history, oldest first.
     pub fn history(&self) -> Result<Vec<HistoryEntry>, StateError> {
         if let Some(r) = &self.remote {

@@ -52,6 +52,10 @@ pub trait RemoteStore: Send + Sync + Debug {
     /// Takes the store's lock, waiting up to `timeout` for another holder;
     /// fails with [`StateError::Locked`] naming the holder.
     fn lock(&self, info: &LockInfo, timeout: Duration) -> Result<Box<dyn RemoteLock>, StateError>;
+
+    /// Removes a lock left by a run that died, when its ID is `id`
+    /// (`cairn force-unlock ID`); returns the removed holder's details.
+    fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError>;
 }
 
 /// A held remote lock.

@@ -50,8 +50,11 @@ enum Command {
     Output(statecmd::OutputCmd),
     /// Show the state or a saved plan.
     Show(statecmd::ShowCmd),
-    /// List the state versions kept in .cairn/history.
+    /// List the state versions kept in .cairn/history (or the backend).
     History(statecmd::HistoryCmd),
+    /// Remove a remote state lock left by a run that died.
+    #[command(name = "force-unlock")]
+    ForceUnlock(statecmd::ForceUnlockCmd),
     /// The audit trail: list entries, verify the hash chain.
     #[command(subcommand)]
     Audit(audit::AuditCmd),
@@ -191,6 +194,7 @@ fn main() -> ExitCode {
         Command::Show(a) => statecmd::run_show(&a),
         Command::Audit(c) => audit::run(&c),
         Command::History(a) => statecmd::run_history(&a),
+        Command::ForceUnlock(a) => statecmd::run_force_unlock(&a),
     };
     ExitCode::from(code)
 }

@@ -415,3 +415,35 @@ pub fn run_history(c: &HistoryCmd) -> u8 {
     }
     0
 }
+
+#[derive(Args, Debug)]
+pub struct ForceUnlockCmd {
+    /// The lock ID, as the "state is locked" error shows it.
+    pub lock_id: String,
+    #[arg(long, default_value = ".")]
+    pub dir: PathBuf,
+}
+
+/// `cairn force-unlock ID`: removes a remote lock whose holder died. The
+/// ID must match the lock's, so a lock taken since by a live run is never
+/// removed by mistake.
+pub fn run_force_unlock(c: &ForceUnlockCmd) -> u8 {
+    let backend = match backend(&c.dir) {
+        Ok(b) => b,
+        Err(e) => return fail(e),
+    };
+    match backend.force_unlock(&c.lock_id) {
+        Ok(h) => {
+            println!(
+                "Removed the lock {} on {} (held by {} for \"{}\" since {}).",
+                h.id,
+                backend.location().display(),
+                h.who,
+                h.operation,
+                h.created.format("%Y-%m-%d %H:%M:%S UTC")
+            );
+            0
+        }
+        Err(e) => fail(e),
+    }
+}

@@ -1,0 +1,369 @@
+//! The real binary against a real AWS-API server (moto on 127.0.0.1): the
+//! aws-webapp example end to end, and the s3 state backend's locking and
+//! history.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use cairn_moto::Moto;
+
+fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_cairn"))
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn command(moto: &Moto, dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(bin());
+    c.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("AWS_ENDPOINT_URL", moto.endpoint())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_MAX_ATTEMPTS", "2")
+        .env_remove("AWS_PROFILE")
+        .env_remove("CAIRN_STATE_KEY");
+    c
+}
+
+fn cairn(moto: &Moto, dir: &Path, args: &[&str]) -> Run {
+    let out: Output = command(moto, dir, args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run cairn");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).to_string(),
+        stderr: String::from_utf8_lossy(&out.stderr).to_string(),
+    }
+}
+
+fn ok(r: Run) -> Run {
+    assert_eq!(r.code, 0, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    r
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).expect("copy");
+        }
+    }
+}
+
+fn sdk(moto: &Moto) -> aws_config::SdkConfig {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(moto.endpoint())
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "test", "test", None, None, "test",
+            ))
+            .load(),
+    )
+}
+
+fn s3(moto: &Moto) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk(moto))
+            .force_path_style(true)
+            .build(),
+    )
+}
+
+fn object_exists(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) -> bool {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(s3.head_object().bucket(bucket).key(key).send())
+        .is_ok()
+}
+
+#[test]
+fn aws_webapp_example_applies_replans_empty_and_destroys() {
+    let moto = Moto::start().expect("moto");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("aws-webapp");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/aws-webapp");
+    copy_dir(&example, &dir);
+
+    let r = ok(cairn(&moto, &dir, &["apply", "-auto-approve"]));
+    assert!(r.stdout.contains("Apply complete!"), "{}", r.stdout);
+
+    // What was made, seen through another client.
+    let ec2 = aws_sdk_ec2::Client::new(&sdk(&moto));
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let vpcs = rt
+        .block_on(
+            ec2.describe_vpcs()
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("tag:Name")
+                        .values("webapp-vpc")
+                        .build(),
+                )
+                .send(),
+        )
+        .expect("describe vpcs")
+        .vpcs
+        .unwrap_or_default();
+    assert_eq!(vpcs.len(), 1);
+    let tags: Vec<(String, String)> = vpcs[0]
+        .tags()
+        .iter()
+        .map(|t| {
+            (
+                t.key().unwrap_or_default().to_string(),
+                t.value().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    for want in [("ManagedBy", "cairn"), ("Project", "webapp"), ("Environment", "dev")] {
+        assert!(
+            tags.iter().any(|(k, v)| k == want.0 && v == want.1),
+            "default tag {want:?} missing: {tags:?}"
+        );
+    }
+    let subnets = rt
+        .block_on(
+            ec2.describe_subnets()
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("vpc-id")
+                        .values(vpcs[0].vpc_id().unwrap_or_default())
+                        .build(),
+                )
+                .send(),
+        )
+        .expect("describe subnets")
+        .subnets
+        .unwrap_or_default();
+    assert_eq!(subnets.len(), 4);
+    let reservations = rt
+        .block_on(
+            ec2.describe_instances()
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("instance-state-name")
+                        .values("running")
+                        .build(),
+                )
+                .send(),
+        )
+        .expect("describe instances")
+        .reservations
+        .unwrap_or_default();
+    let running: usize = reservations.iter().map(|r| r.instances().len()).sum();
+    assert_eq!(running, 1);
+
+    // Re-plan: no changes (exit 0 with -detailed-exitcode).
+    let r = cairn(&moto, &dir, &["plan", "-detailed-exitcode"]);
+    assert_eq!(
+        r.code, 0,
+        "re-plan must be empty:\n{}\n{}",
+        r.stdout, r.stderr
+    );
+
+    let r = ok(cairn(&moto, &dir, &["destroy", "-auto-approve"]));
+    assert!(r.stdout.contains("Destroy complete!"), "{}", r.stdout);
+    let left = rt
+        .block_on(ec2.describe_vpcs().vpc_ids(vpcs[0].vpc_id().unwrap_or_default()).send())
+        .map(|o| o.vpcs.unwrap_or_default().len())
+        .unwrap_or(0);
+    assert_eq!(left, 0, "the VPC must be gone");
+    let r = ok(cairn(&moto, &dir, &["state", "list"]));
+    assert!(r.stdout.trim().is_empty(), "{}", r.stdout);
+}
+
+const BACKEND_CONFIG: &str = r#"
+terraform {
+  backend "s3" {
+    bucket       = "team-state"
+    key          = "network/terraform.tfstate"
+    region       = "us-east-1"
+    encrypt      = true
+    use_lockfile = true
+    endpoints {
+      s3 = "ENDPOINT"
+    }
+  }
+}
+
+variable "n" {
+  type    = number
+  default = 1
+}
+
+resource "terraform_data" "marker" {
+  count = var.n
+  input = "marker-${count.index}"
+}
+"#;
+
+fn wait_for(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
+    let t0 = Instant::now();
+    while !f() {
+        assert!(t0.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn finish(mut child: Child) -> Output {
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(b"no\n");
+    }
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn s3_backend_refuses_a_concurrent_apply_naming_the_holder_and_keeps_versions() {
+    let moto = Moto::start().expect("moto");
+    let s3 = s3(&moto);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(s3.create_bucket().bucket("team-state").send())
+        .expect("bucket");
+    let tmp = tempfile::tempdir().expect("tmp");
+    // Two checkouts of one configuration, as on two machines.
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("b");
+    for d in [&a, &b] {
+        std::fs::create_dir_all(d).expect("mkdir");
+        std::fs::write(
+            d.join("main.tf"),
+            BACKEND_CONFIG.replace("ENDPOINT", &moto.endpoint()),
+        )
+        .expect("write");
+    }
+    let key = "network/terraform.tfstate";
+
+    ok(cairn(&moto, &a, &["apply", "-auto-approve"]));
+    assert!(object_exists(&s3, "team-state", key));
+    assert!(
+        !a.join(".cairn/state.json").exists(),
+        "state must not be kept locally"
+    );
+
+    // The first apply waits at its approval prompt, holding the lock (on a
+    // pseudo-terminal, since cairn asks only a terminal).
+    let first = command(&moto, &a, &["apply", "-var", "n=2"]);
+    let prog = first.get_program().to_owned();
+    let args: Vec<_> = first.get_args().map(|x| x.to_owned()).collect();
+    let mut first = Command::new("python3");
+    first
+        .arg("-c")
+        .arg("import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)")
+        .arg(prog)
+        .args(args);
+    let envs: Vec<_> = command(&moto, &a, &[])
+        .get_envs()
+        .map(|(k, v)| (k.to_owned(), v.map(|v| v.to_owned())))
+        .collect();
+    for (k, v) in envs {
+        match v {
+            Some(v) => first.env(k, v),
+            None => first.env_remove(k),
+        };
+    }
+    let first = first
+        .current_dir(&a)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    wait_for("the lock object", Duration::from_secs(60), || {
+        object_exists(&s3, "team-state", &format!("{key}.tflock"))
+    });
+    let second = cairn(&moto, &b, &["apply", "-auto-approve", "-var", "n=3"]);
+    let out = finish(first);
+    assert_eq!(second.code, 1, "{}\n{}", second.stdout, second.stderr);
+    assert!(
+        second.stderr.contains("the state is locked") && second.stderr.contains("\"apply\""),
+        "the refusal names the holder and its command:\n{}",
+        second.stderr
+    );
+    let holder_host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default();
+    assert!(
+        second.stderr.contains(&holder_host),
+        "{}",
+        second.stderr
+    );
+    assert!(out.status.code().is_some());
+    // Released when the first run ended.
+    assert!(!object_exists(&s3, "team-state", &format!("{key}.tflock")));
+
+    // Now the second machine applies; both see the same state.
+    ok(cairn(&moto, &b, &["apply", "-auto-approve", "-var", "n=3"]));
+    let r = ok(cairn(&moto, &a, &["state", "list"]));
+    assert_eq!(r.stdout.lines().count(), 3, "{}", r.stdout);
+
+    // Every version is kept and listed.
+    let r = ok(cairn(&moto, &a, &["history", "-json"]));
+    let list: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let serials: Vec<u64> = list
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|v| v["serial"].as_u64())
+        .collect();
+    assert_eq!(serials, vec![1, 2], "{}", r.stdout);
+    assert!(object_exists(
+        &s3,
+        "team-state",
+        &format!("{key}.history/00000002.json")
+    ));
+}
+
+#[test]
+fn s3_backend_errors_are_clear() {
+    let moto = Moto::start().expect("moto");
+    let tmp = tempfile::tempdir().expect("tmp");
+    // No such bucket.
+    std::fs::write(
+        tmp.path().join("main.tf"),
+        BACKEND_CONFIG.replace("ENDPOINT", &moto.endpoint()),
+    )
+    .expect("write");
+    let r = cairn(&moto, tmp.path(), &["plan"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("s3://team-state/network/terraform.tfstate"),
+        "{}",
+        r.stderr
+    );
+    // A backend argument that is not literal.
+    std::fs::write(
+        tmp.path().join("main.tf"),
+        r#"
+terraform {
+  backend "s3" {
+    bucket = var.bucket
+    key    = "k"
+  }
+}
+variable "bucket" {
+  type    = string
+  default = "team-state"
+}
+"#,
+    )
+    .expect("write");
+    let r = cairn(&moto, tmp.path(), &["plan"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("Variables not allowed"), "{}", r.stderr);
+    assert!(r.stderr.contains("main.tf:4"), "{}", r.stderr);
+}
