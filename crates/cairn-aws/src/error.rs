@@ -25,8 +25,14 @@ impl ApiError {
         let status = e.raw_response().map(|r| r.status().as_u16());
         let unreachable = matches!(e, SdkError::DispatchFailure(_) | SdkError::TimeoutError(_));
         let code = e.code().map(str::to_string);
-        let message = match e.message() {
-            Some(m) if !m.is_empty() => m.to_string(),
+        let message = match (e.message(), &code, status) {
+            (Some(m), _, _) if !m.is_empty() => m.to_string(),
+            // An answer that is not this API's error format (an HTML 404
+            // page, say): the SDK's debug dump would say nothing useful.
+            (_, None, Some(s)) if matches!(e, SdkError::ServiceError(_)) => format!(
+                "the endpoint answered HTTP {s} with a response that is not an error of this AWS API; \
+                 the endpoint may not implement this operation or protocol"
+            ),
             _ => DisplayErrorContext(&e).to_string(),
         };
         ApiError {

@@ -22,14 +22,17 @@ use cairn_provider::{
 };
 use cairn_value::Value;
 
+mod compute;
 mod config;
 mod data;
 mod ec2;
 mod error;
 mod iam;
+mod ops;
 mod policy;
 mod resource;
 mod s3;
+mod secrets;
 mod tags;
 mod util;
 
@@ -44,12 +47,19 @@ fn resources() -> Vec<Arc<dyn Resource>> {
     out.extend(ec2::resources());
     out.extend(s3::resources());
     out.extend(iam::resources());
+    out.extend(compute::resources());
+    out.extend(ops::resources());
+    out.extend(secrets::resources());
     out
 }
 
 /// Every data source, by name.
 fn data_sources() -> Vec<Arc<dyn DataSource>> {
-    data::data_sources()
+    let mut out = data::data_sources();
+    out.extend(compute::data_sources());
+    out.extend(ops::data_sources());
+    out.extend(secrets::data_sources());
+    out
 }
 
 struct Catalog {
@@ -228,7 +238,14 @@ impl Provider for AwsProvider {
                 return Ok(Value::null(schema.implied_type()));
             }
             (None, None) => return Ok(Value::null(schema.implied_type())),
-            (None, Some(planned)) => r.create(&self.aws, planned).await?,
+            (None, Some(planned)) => match &req.idempotency_key {
+                Some(key) => {
+                    util::IDEMPOTENCY_KEY
+                        .scope(key.clone(), r.create(&self.aws, planned))
+                        .await?
+                }
+                None => r.create(&self.aws, planned).await?,
+            },
             (Some(p), Some(planned)) => r.update(&self.aws, p, planned).await?,
         };
         Ok(util::conform(schema, &util::unknowns_to_null(&out)))

@@ -309,7 +309,12 @@ tokio::task_local! {
 /// retries of one call idempotent.
 pub(crate) fn client_token() -> String {
     IDEMPOTENCY_KEY
-        .try_with(|k| k.chars().filter(char::is_ascii_alphanumeric).take(64).collect::<String>())
+        .try_with(|k| {
+            k.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .take(64)
+                .collect::<String>()
+        })
         .ok()
         .filter(|k| !k.is_empty())
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string())

@@ -367,3 +367,60 @@ variable "bucket" {
     assert!(r.stderr.contains("Variables not allowed"), "{}", r.stderr);
     assert!(r.stderr.contains("main.tf:4"), "{}", r.stderr);
 }
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files_under(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// Configurations written for the official provider in the style of the
+/// widely used community modules apply unchanged, re-plan empty and
+/// destroy.
+#[test]
+fn community_style_configurations_apply_replan_empty_and_destroy() {
+    const SECRET: &str = "orders-api-key-value-1234";
+    for name in ["vpc", "data-stack"] {
+        let moto = Moto::start().expect("moto");
+        let tmp = tempfile::tempdir().expect("tmp");
+        let dir = tmp.path().join(name);
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/aws-community")
+            .join(name);
+        copy_dir(&fixture, &dir);
+
+        let apply = ok(cairn(&moto, &dir, &["apply", "-auto-approve"]));
+        assert!(apply.stdout.contains("Apply complete!"), "{}", apply.stdout);
+        let plan = cairn(&moto, &dir, &["plan", "-detailed-exitcode"]);
+        assert_eq!(
+            plan.code, 0,
+            "{name}: re-plan must be empty:\n{}\n{}",
+            plan.stdout, plan.stderr
+        );
+        let json = ok(cairn(&moto, &dir, &["show", "-json"]));
+        let destroy = ok(cairn(&moto, &dir, &["destroy", "-auto-approve"]));
+        assert!(destroy.stdout.contains("Destroy complete!"));
+
+        // The secret is in the configuration only: never in output, state,
+        // history, journal, logs or audit entries.
+        for text in [&apply.stdout, &apply.stderr, &plan.stdout, &json.stdout, &destroy.stdout] {
+            assert!(!text.contains(SECRET), "{name}: secret in output");
+        }
+        let mut files = Vec::new();
+        files_under(&dir.join(".cairn"), &mut files);
+        assert!(files.len() > 2, "{files:?}");
+        for f in files {
+            let bytes = std::fs::read(&f).expect("read");
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains(SECRET),
+                "secret in {}",
+                f.display()
+            );
+        }
+    }
+}

@@ -14,18 +14,23 @@ use crate::resource::Resource;
 use crate::tags;
 use crate::util::map_of;
 
+mod acl;
 mod igw;
+mod routing;
 mod security_group;
 mod subnet;
 mod vpc;
 
 pub(crate) fn resources() -> Vec<Arc<dyn Resource>> {
-    vec![
+    let mut out: Vec<Arc<dyn Resource>> = vec![
         Arc::new(vpc::Vpc),
         Arc::new(subnet::Subnet),
         Arc::new(igw::InternetGateway),
         Arc::new(security_group::SecurityGroup),
-    ]
+    ];
+    out.extend(routing::resources());
+    out.extend(acl::resources());
+    out
 }
 
 /// Tags applied at creation, so the object is never untagged (tag-based

@@ -34,7 +34,7 @@ pub(crate) struct SecurityGroup;
 const TYPE: &str = "aws_security_group";
 const DEFAULT_DESCRIPTION: &str = "Managed by Terraform";
 
-fn rule_schema() -> Schema {
+pub(crate) fn rule_schema() -> Schema {
     Schema::new("A security group rule.")
         .attr(
             "from_port",
@@ -80,7 +80,7 @@ fn rule_schema() -> Schema {
         )
 }
 
-fn rules_block() -> NestedBlock {
+pub(crate) fn rules_block() -> NestedBlock {
     NestedBlock {
         nesting: Nesting::Set,
         block: rule_schema(),
@@ -92,7 +92,7 @@ fn rules_block() -> NestedBlock {
 
 /// The API's spelling of a protocol: names for the common numbers, `-1`
 /// for all.
-fn normalize_protocol(p: &str) -> String {
+pub(crate) fn normalize_protocol(p: &str) -> String {
     let p = p.trim().to_ascii_lowercase();
     match p.as_str() {
         "all" | "-1" => "-1".into(),
@@ -105,7 +105,7 @@ fn normalize_protocol(p: &str) -> String {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Source {
+pub(crate) enum Source {
     Cidr(String),
     Ipv6(String),
     PrefixList(String),
@@ -114,15 +114,15 @@ enum Source {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Atom {
-    protocol: String,
-    from: i64,
-    to: i64,
-    source: Source,
-    description: String,
+pub(crate) struct Atom {
+    pub(crate) protocol: String,
+    pub(crate) from: i64,
+    pub(crate) to: i64,
+    pub(crate) source: Source,
+    pub(crate) description: String,
 }
 
-fn ports(protocol: &str, from: i64, to: i64) -> (i64, i64) {
+pub(crate) fn ports(protocol: &str, from: i64, to: i64) -> (i64, i64) {
     // "All traffic" has no ports; the API reports none.
     if protocol == "-1" {
         (0, 0)
@@ -132,7 +132,7 @@ fn ports(protocol: &str, from: i64, to: i64) -> (i64, i64) {
 }
 
 /// The atoms of one configured rule.
-fn rule_atoms(rule: &Value, own_id: &str) -> Vec<Atom> {
+pub(crate) fn rule_atoms(rule: &Value, own_id: &str) -> Vec<Atom> {
     let protocol = normalize_protocol(&str_of(rule, "protocol").unwrap_or_default());
     let (from, to) = ports(
         &protocol,
@@ -177,7 +177,7 @@ fn rule_atoms(rule: &Value, own_id: &str) -> Vec<Atom> {
 }
 
 /// The atoms of the API's permissions.
-fn remote_atoms(perms: &[IpPermission], owner: &str) -> BTreeSet<Atom> {
+pub(crate) fn remote_atoms(perms: &[IpPermission], owner: &str) -> BTreeSet<Atom> {
     let mut out = BTreeSet::new();
     for p in perms {
         let protocol = normalize_protocol(p.ip_protocol.as_deref().unwrap_or("-1"));
@@ -225,13 +225,13 @@ fn remote_atoms(perms: &[IpPermission], owner: &str) -> BTreeSet<Atom> {
     out
 }
 
-fn rule_type() -> Type {
+pub(crate) fn rule_type() -> Type {
     rule_schema().implied_type()
 }
 
 /// A rule value with every attribute set the way the API reports it
 /// (empty lists, `self = false`, `description = ""`).
-fn normalized_rule(rule: &Value) -> Value {
+pub(crate) fn normalized_rule(rule: &Value) -> Value {
     let mut m = entries(rule);
     let protocol = normalize_protocol(&str_of(rule, "protocol").unwrap_or_default());
     m.insert("protocol".into(), sv(&protocol));
@@ -257,7 +257,11 @@ fn normalized_rule(rule: &Value) -> Value {
 
 /// Rules from the API's atoms, keeping the prior rules that still match
 /// as they were written.
-fn rules_from_remote(prior_rules: &[&Value], mut remote: BTreeSet<Atom>, own_id: &str) -> Value {
+pub(crate) fn rules_from_remote(
+    prior_rules: &[&Value],
+    mut remote: BTreeSet<Atom>,
+    own_id: &str,
+) -> Value {
     let mut out = Vec::new();
     for rule in prior_rules {
         let atoms = rule_atoms(rule, own_id);
@@ -310,7 +314,7 @@ fn rules_from_remote(prior_rules: &[&Value], mut remote: BTreeSet<Atom>, own_id:
 }
 
 /// API permissions for a set of atoms, one per protocol and port range.
-fn permissions(atoms: &[Atom]) -> Vec<IpPermission> {
+pub(crate) fn permissions(atoms: &[Atom]) -> Vec<IpPermission> {
     let mut by: BTreeMap<(String, i64, i64), Vec<&Atom>> = BTreeMap::new();
     for a in atoms {
         by.entry((a.protocol.clone(), a.from, a.to))
@@ -363,7 +367,7 @@ fn permissions(atoms: &[Atom]) -> Vec<IpPermission> {
         .collect()
 }
 
-fn all_atoms(v: &Value, block: &str, own_id: &str) -> BTreeSet<Atom> {
+pub(crate) fn all_atoms(v: &Value, block: &str, own_id: &str) -> BTreeSet<Atom> {
     blocks_of(v, block)
         .into_iter()
         .flat_map(|r| rule_atoms(r, own_id))
@@ -372,7 +376,7 @@ fn all_atoms(v: &Value, block: &str, own_id: &str) -> BTreeSet<Atom> {
 
 /// Revokes and authorizes rules of one direction to go from `old` to
 /// `new` (revocations first, so a changed description is re-added).
-async fn apply_rules(
+pub(crate) async fn apply_rules(
     aws: &AwsClients,
     id: &str,
     egress: bool,
@@ -435,7 +439,7 @@ async fn apply_rules(
     Ok(())
 }
 
-async fn describe(
+pub(crate) async fn describe(
     aws: &AwsClients,
     id: &str,
 ) -> Result<Option<aws_sdk_ec2::types::SecurityGroup>, ApiError> {

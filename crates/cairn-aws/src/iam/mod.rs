@@ -17,14 +17,18 @@ use crate::resource::Resource;
 use crate::util::{str_of, sv};
 
 mod attachment;
+mod instance_profile;
 mod policy;
 mod role;
+mod role_policy;
 
 pub(crate) fn resources() -> Vec<Arc<dyn Resource>> {
     vec![
         Arc::new(role::Role),
         Arc::new(policy::Policy),
         Arc::new(attachment::RolePolicyAttachment),
+        Arc::new(role_policy::RolePolicy),
+        Arc::new(instance_profile::InstanceProfile),
     ]
 }
 

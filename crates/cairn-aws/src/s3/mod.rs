@@ -10,6 +10,8 @@ use crate::util::nonempty_str;
 
 mod bucket;
 mod bucket_config;
+mod object;
+mod policy;
 
 pub(crate) fn resources() -> Vec<Arc<dyn Resource>> {
     vec![
@@ -17,6 +19,8 @@ pub(crate) fn resources() -> Vec<Arc<dyn Resource>> {
         Arc::new(bucket_config::Versioning),
         Arc::new(bucket_config::Encryption),
         Arc::new(bucket_config::PublicAccessBlock),
+        Arc::new(policy::BucketPolicy),
+        Arc::new(object::Object),
     ]
 }
 
