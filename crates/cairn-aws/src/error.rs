@@ -146,6 +146,27 @@ impl ApiError {
             "LimitExceeded" | "VpcLimitExceeded" | "RulesPerSecurityGroupLimitExceeded" => {
                 "an account quota was reached; delete unused objects or request a quota increase"
             }
+            "NetworkAclEntryAlreadyExists" => {
+                "another entry of this network ACL already uses this rule number in that direction; choose another rule_number"
+            }
+            "InvalidSecurityGroupRuleId.NotFound" => {
+                "the security group rule was deleted outside cairn; run cairn plan to recreate it"
+            }
+            "InvalidNetworkAclID.NotFound" => {
+                "the network ACL was deleted outside cairn; run cairn plan to recreate it"
+            }
+            "KMSInvalidStateException" => {
+                "the KMS key is disabled or pending deletion; enable it (or cancel its deletion) or use another key"
+            }
+            "ParameterAlreadyExists" => {
+                "an SSM parameter with this name exists; import it with cairn import, or set overwrite = true"
+            }
+            "ResourceExistsException" => {
+                "it already exists (a secret scheduled for deletion keeps its name until it is deleted); import it, restore it, or choose another name"
+            }
+            "InvalidKeyPair.Duplicate" => {
+                "a key pair with this name exists; import it with cairn import, or choose another key_name"
+            }
             "InvalidPermission.Duplicate" => {
                 "the rule already exists on the group (perhaps added outside cairn); remove the duplicate"
             }

@@ -232,21 +232,30 @@ impl Provider for AwsProvider {
         let (r, schema) = self.catalog.resource(&req.type_name)?;
         let prior = req.prior.as_ref().filter(|p| !p.is_null());
         let planned = req.planned.as_ref().filter(|p| !p.is_null());
+        let config = req.config.clone();
         let out = match (prior, planned) {
             (Some(p), None) => {
                 r.delete(&self.aws, p).await?;
                 return Ok(Value::null(schema.implied_type()));
             }
             (None, None) => return Ok(Value::null(schema.implied_type())),
-            (None, Some(planned)) => match &req.idempotency_key {
-                Some(key) => {
-                    util::IDEMPOTENCY_KEY
-                        .scope(key.clone(), r.create(&self.aws, planned))
-                        .await?
-                }
-                None => r.create(&self.aws, planned).await?,
-            },
-            (Some(p), Some(planned)) => r.update(&self.aws, p, planned).await?,
+            (None, Some(planned)) => {
+                let key = req
+                    .idempotency_key
+                    .clone()
+                    .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+                util::APPLY_CONFIG
+                    .scope(
+                        config,
+                        util::IDEMPOTENCY_KEY.scope(key, r.create(&self.aws, planned)),
+                    )
+                    .await?
+            }
+            (Some(p), Some(planned)) => {
+                util::APPLY_CONFIG
+                    .scope(config, r.update(&self.aws, p, planned))
+                    .await?
+            }
         };
         Ok(util::conform(schema, &util::unknowns_to_null(&out)))
     }

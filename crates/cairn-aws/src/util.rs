@@ -296,6 +296,13 @@ pub(crate) fn prefix_from_name(name: &str) -> Option<String> {
 // ---- idempotent creates --------------------------------------------------
 
 tokio::task_local! {
+    /// The configuration of the create or update being applied: what the
+    /// plan does not carry (content stored only as a hash, like
+    /// `aws_instance.user_data`).
+    pub(crate) static APPLY_CONFIG: Value;
+}
+
+tokio::task_local! {
     /// The engine's idempotency key for the create being applied (stable
     /// across a retry of the same planned create after a crash).
     pub(crate) static IDEMPOTENCY_KEY: String;

@@ -357,32 +357,6 @@ async fn cloudwatch_metric_alarm_lifecycle() {
         "{diags:?}"
     );
 
-    // moto 5.2.5 does not speak the RPC v2 CBOR protocol this SDK uses
-    // for CloudWatch (it answers 404); the provider must say so plainly.
-    let probe = env.cloudwatch().describe_alarms().send().await;
-    if let Err(e) = &probe {
-        let status = e.raw_response().map(|r| r.status().as_u16());
-        assert_eq!(status, Some(404), "unexpected CloudWatch failure: {e:?}");
-        let err = env
-            .provider
-            .apply(cairn_provider::ApplyRequest {
-                type_name: t.into(),
-                prior: None,
-                planned: Some(plan.planned.clone()),
-                config: config.clone(),
-                idempotency_key: None,
-            })
-            .await
-            .expect_err("moto cannot serve CloudWatch");
-        assert_eq!(
-            err.summary,
-            "putting CloudWatch Metric Alarm cpu-high failed"
-        );
-        assert_eq!(err.code.as_deref(), Some("HTTP 404"));
-        eprintln!("moto gap: CloudWatch over RPC v2 CBOR is not served; lifecycle not exercised");
-        return;
-    }
-
     let a = env.create(t, &config).await;
     assert_eq!(str_attr(&a, "id"), "cpu-high");
     assert_eq!(
@@ -603,7 +577,9 @@ async fn dynamodb_table_lifecycle() {
         .expect("table");
     let idx = &remote.global_secondary_indexes.unwrap_or_default()[0];
     assert_eq!(
-        idx.projection.as_ref().and_then(|p| p.projection_type.clone()),
+        idx.projection
+            .as_ref()
+            .and_then(|p| p.projection_type.clone()),
         Some(aws_sdk_dynamodb::types::ProjectionType::KeysOnly)
     );
     assert_eq!(

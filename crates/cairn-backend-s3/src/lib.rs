@@ -54,7 +54,13 @@ pub fn schema() -> Schema {
         endpoints = endpoints.attr(name, s("Endpoint URL of this service."));
     }
     let mut assume = Schema::new("Role to assume.");
-    for name in ["role_arn", "session_name", "external_id", "duration", "policy"] {
+    for name in [
+        "role_arn",
+        "session_name",
+        "external_id",
+        "duration",
+        "policy",
+    ] {
         assume = assume.attr(name, s("Assume-role setting."));
     }
     let single = |block: Schema| NestedBlock {
@@ -74,20 +80,35 @@ pub fn schema() -> Schema {
             Attribute::required(Type::String, "Object key of the state."),
         )
         .attr("region", s("Region of the bucket."))
-        .attr("encrypt", b("Encrypt the state objects (SSE-S3 or SSE-KMS)."))
+        .attr(
+            "encrypt",
+            b("Encrypt the state objects (SSE-S3 or SSE-KMS)."),
+        )
         .attr("kms_key_id", s("KMS key for SSE-KMS."))
         .attr("acl", s("Canned ACL of the state objects."))
-        .attr("use_lockfile", b("Lock with a lock object next to the state."))
+        .attr(
+            "use_lockfile",
+            b("Lock with a lock object next to the state."),
+        )
         .attr("dynamodb_table", s("DynamoDB table for locking."))
-        .attr("workspace_key_prefix", s("Key prefix of non-default workspaces."))
+        .attr(
+            "workspace_key_prefix",
+            s("Key prefix of non-default workspaces."),
+        )
         .attr("endpoint", s("Deprecated: endpoints.s3."))
         .attr("dynamodb_endpoint", s("Deprecated: endpoints.dynamodb."))
         .attr("use_path_style", b("Path-style S3 URLs."))
         .attr("force_path_style", b("Deprecated: use_path_style."))
         .attr("profile", s("Shared configuration profile."))
         .attr("access_key", s("Access key."))
-        .attr("secret_key", Attribute::optional(Type::String, "Secret key.").sensitive())
-        .attr("token", Attribute::optional(Type::String, "Session token.").sensitive())
+        .attr(
+            "secret_key",
+            Attribute::optional(Type::String, "Secret key.").sensitive(),
+        )
+        .attr(
+            "token",
+            Attribute::optional(Type::String, "Session token.").sensitive(),
+        )
         .attr("role_arn", s("Deprecated: assume_role.role_arn."))
         .attr(
             "max_retries",
@@ -542,7 +563,10 @@ impl RemoteStore for S3Store {
                     db.put_item()
                         .table_name(table)
                         .item("LockID", AttributeValue::S(lock_id.clone()))
-                        .item("Info", AttributeValue::S(String::from_utf8_lossy(&body).into()))
+                        .item(
+                            "Info",
+                            AttributeValue::S(String::from_utf8_lossy(&body).into()),
+                        )
                         .condition_expression("attribute_not_exists(LockID)")
                         .send()
                         .await
@@ -721,10 +745,12 @@ impl RemoteLock for OwnedLock {
             return Ok(());
         };
         let rt = &self.rt;
-        std::thread::scope(|s| match s.spawn(|| rt.block_on(lock.release_async())).join() {
-            Ok(r) => r,
-            Err(p) => std::panic::resume_unwind(p),
-        })
+        std::thread::scope(
+            |s| match s.spawn(|| rt.block_on(lock.release_async())).join() {
+                Ok(r) => r,
+                Err(p) => std::panic::resume_unwind(p),
+            },
+        )
     }
 }
 

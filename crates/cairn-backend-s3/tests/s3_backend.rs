@@ -98,7 +98,10 @@ fn versions_history_and_conflicts() {
     assert_eq!(serials, vec![1, 2, 3]);
     assert_eq!(b.read_version(2).expect("v2").serial, 2);
     match b.read_version(9) {
-        Err(StateError::NoSuchVersion { serial: 9, available }) => {
+        Err(StateError::NoSuchVersion {
+            serial: 9,
+            available,
+        }) => {
             assert!(available.contains("1 to 3"), "{available}")
         }
         other => panic!("expected NoSuchVersion, got {other:?}"),
@@ -108,7 +111,11 @@ fn versions_history_and_conflicts() {
     let mut stale = b.read_version(2).expect("v2");
     let err = b.write(&mut stale).expect_err("stale write");
     assert!(matches!(err, StateError::Conflict { .. }), "{err}");
-    assert!(err.to_string().contains("s3://state-bucket/app/terraform.tfstate"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("s3://state-bucket/app/terraform.tfstate"),
+        "{err}"
+    );
     assert_eq!(b.read().expect("read").expect("state").serial, 3);
 
     // Another lineage is refused too.
@@ -256,6 +263,9 @@ fn unreachable_endpoint_is_a_clear_error() {
     let store = S3Store::new(&s, "default").expect("store");
     let err = store.read_current().expect_err("must fail");
     let text = err.to_string();
-    assert!(text.contains("s3://nobucket/app/terraform.tfstate"), "{text}");
+    assert!(
+        text.contains("s3://nobucket/app/terraform.tfstate"),
+        "{text}"
+    );
     assert!(text.contains("cannot read"), "{text}");
 }

@@ -1,4 +1,9 @@
 //! `cargo run --release -p cairn-bench -- [SIZES...]`
+//! `cargo run --release -p cairn-bench -- aws [N]`
+//!
+//! With `aws`, it starts a moto server on 127.0.0.1 and, for -parallelism
+//! 1, 10 and 32, applies N AWS resources (one VPC, subnets and security
+//! groups), plans again (no changes) and destroys them.
 //!
 //! For each size N (default 1000 10000 100000) it writes a configuration
 //! of N `terraform_data` instances in 10 blocks, each instance referring to
@@ -40,10 +45,15 @@ struct Measure {
 
 /// Runs the command and reads its peak RSS from wait4's rusage.
 fn measure(bin: &Path, dir: &Path, args: &[&str]) -> Measure {
+    measure_env(bin, dir, args, &[])
+}
+
+fn measure_env(bin: &Path, dir: &Path, args: &[&str], env: &[(&str, String)]) -> Measure {
     let t0 = Instant::now();
     let child = Command::new(bin)
         .args(args)
         .current_dir(dir)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -76,7 +86,117 @@ fn measure(bin: &Path, dir: &Path, args: &[&str]) -> Measure {
     }
 }
 
+/// N AWS resources: one VPC, then subnets and security groups in it.
+fn aws_config(n: usize) -> String {
+    let subnets = (n - 1) / 2;
+    let groups = n - 1 - subnets;
+    format!(
+        r#"provider "aws" {{
+  region = "us-east-1"
+  default_tags {{
+    tags = {{ Benchmark = "cairn" }}
+  }}
+}}
+
+resource "aws_vpc" "main" {{
+  cidr_block = "10.0.0.0/16"
+}}
+
+resource "aws_subnet" "s" {{
+  count      = {subnets}
+  vpc_id     = aws_vpc.main.id
+  cidr_block = cidrsubnet(aws_vpc.main.cidr_block, 8, count.index)
+  tags       = {{ Name = "bench-${{count.index}}" }}
+}}
+
+resource "aws_security_group" "g" {{
+  count       = {groups}
+  name        = "bench-${{count.index}}"
+  description = "benchmark group"
+  vpc_id      = aws_vpc.main.id
+
+  ingress {{
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["10.0.0.0/8"]
+  }}
+}}
+"#
+    )
+}
+
+fn aws_bench(bin: &Path, n: usize) {
+    let moto = match cairn_moto::Moto::start() {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    };
+    let env = [
+        ("AWS_ENDPOINT_URL", moto.endpoint()),
+        ("AWS_ACCESS_KEY_ID", "bench".to_string()),
+        ("AWS_SECRET_ACCESS_KEY", "bench".to_string()),
+        ("AWS_REGION", "us-east-1".to_string()),
+    ];
+    println!("| resources | parallelism | step | wall time (s) |");
+    println!("| ---: | ---: | --- | ---: |");
+    for p in [1usize, 10, 32] {
+        if let Err(e) = moto.reset() {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+        let Ok(dir) = tempfile::tempdir() else {
+            eprintln!("cannot create a temporary directory");
+            std::process::exit(1);
+        };
+        if std::fs::write(dir.path().join("main.tf"), aws_config(n)).is_err() {
+            eprintln!("cannot write the configuration");
+            std::process::exit(1);
+        }
+        let par = p.to_string();
+        for (step, args) in [
+            (
+                "apply",
+                vec!["apply", "-auto-approve", "-parallelism", &par],
+            ),
+            (
+                "plan (no changes)",
+                vec!["plan", "-detailed-exitcode", "-parallelism", &par],
+            ),
+            (
+                "destroy",
+                vec!["destroy", "-auto-approve", "-parallelism", &par],
+            ),
+        ] {
+            let m = measure_env(bin, dir.path(), &args, &env);
+            let ok = if m.code == 0 { "" } else { " (failed)" };
+            println!("| {n} | {p} | {step}{ok} | {:.2} |", m.secs);
+        }
+    }
+}
+
 fn main() {
+    let bin = std::env::var_os("CAIRN_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let exe = std::env::current_exe().unwrap_or_default();
+            exe.with_file_name("cairn")
+        });
+    if !bin.exists() {
+        eprintln!("cairn binary not found at {} (build it with cargo build --release -p cairn, or set CAIRN_BIN)", bin.display());
+        std::process::exit(1);
+    }
+    if std::env::args().nth(1).as_deref() == Some("aws") {
+        let n = std::env::args()
+            .nth(2)
+            .and_then(|x| x.parse().ok())
+            .filter(|n| *n >= 3)
+            .unwrap_or(200);
+        aws_bench(&bin, n);
+        return;
+    }
     let sizes: Vec<usize> = {
         let a: Vec<usize> = std::env::args()
             .skip(1)
@@ -88,16 +208,6 @@ fn main() {
             a
         }
     };
-    let bin = std::env::var_os("CAIRN_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let exe = std::env::current_exe().unwrap_or_default();
-            exe.with_file_name("cairn")
-        });
-    if !bin.exists() {
-        eprintln!("cairn binary not found at {} (build it with cargo build --release -p cairn, or set CAIRN_BIN)", bin.display());
-        std::process::exit(1);
-    }
     println!("| instances | step | wall time (s) | peak memory (MiB) |");
     println!("| ---: | --- | ---: | ---: |");
     for n in sizes {

@@ -590,7 +590,10 @@ resource "terraform_data" "b" {
     let b0 = &keys["terraform_data.b[0]"];
     let b1 = &keys["terraform_data.b[1]"];
     assert_ne!(b0, b1);
-    assert!(b0.len() == 32 && b0.chars().all(|c| c.is_ascii_hexdigit()), "{b0}");
+    assert!(
+        b0.len() == 32 && b0.chars().all(|c| c.is_ascii_hexdigit()),
+        "{b0}"
+    );
 
     // Updates and no-ops send no key.
     f.write(

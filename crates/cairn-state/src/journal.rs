@@ -46,7 +46,10 @@ pub enum JournalEntry {
     },
     /// A create of the instance at `address` is about to be sent with the
     /// idempotency key `key` (cleared when that instance is set).
-    PendingCreate { address: String, key: String },
+    PendingCreate {
+        address: String,
+        key: String,
+    },
 }
 
 /// One journal line: the serial of the state the entry applies to, and the

@@ -25,8 +25,8 @@ pub use error::{Result, StateError};
 pub use journal::{Journal, JournalEntry};
 pub use local::{HistoryEntry, Loaded, LocalBackend, Recovery};
 pub use lock::{LockGuard, LockInfo};
-pub use remote::{RemoteLock, RemoteStore, RemoteVersion};
 pub use model::{
     resource_address, InstanceState, Mode, OutputState, ResourceId, ResourceMeta, ResourceState,
     State, CAIRN_VERSION, STATE_VERSION,
 };
+pub use remote::{RemoteLock, RemoteStore, RemoteVersion};

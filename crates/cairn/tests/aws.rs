@@ -130,7 +130,11 @@ fn aws_webapp_example_applies_replans_empty_and_destroys() {
             )
         })
         .collect();
-    for want in [("ManagedBy", "cairn"), ("Project", "webapp"), ("Environment", "dev")] {
+    for want in [
+        ("ManagedBy", "cairn"),
+        ("Project", "webapp"),
+        ("Environment", "dev"),
+    ] {
         assert!(
             tags.iter().any(|(k, v)| k == want.0 && v == want.1),
             "default tag {want:?} missing: {tags:?}"
@@ -179,7 +183,11 @@ fn aws_webapp_example_applies_replans_empty_and_destroys() {
     let r = ok(cairn(&moto, &dir, &["destroy", "-auto-approve"]));
     assert!(r.stdout.contains("Destroy complete!"), "{}", r.stdout);
     let left = rt
-        .block_on(ec2.describe_vpcs().vpc_ids(vpcs[0].vpc_id().unwrap_or_default()).send())
+        .block_on(
+            ec2.describe_vpcs()
+                .vpc_ids(vpcs[0].vpc_id().unwrap_or_default())
+                .send(),
+        )
         .map(|o| o.vpcs.unwrap_or_default().len())
         .unwrap_or(0);
     assert_eq!(left, 0, "the VPC must be gone");
@@ -297,11 +305,7 @@ fn s3_backend_refuses_a_concurrent_apply_naming_the_holder_and_keeps_versions() 
     let holder_host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())
         .unwrap_or_default();
-    assert!(
-        second.stderr.contains(&holder_host),
-        "{}",
-        second.stderr
-    );
+    assert!(second.stderr.contains(&holder_host), "{}", second.stderr);
     assert!(out.status.code().is_some());
     // Released when the first run ended.
     assert!(!object_exists(&s3, "team-state", &format!("{key}.tflock")));
@@ -341,7 +345,8 @@ fn s3_backend_errors_are_clear() {
     let r = cairn(&moto, tmp.path(), &["plan"]);
     assert_eq!(r.code, 1);
     assert!(
-        r.stderr.contains("s3://team-state/network/terraform.tfstate"),
+        r.stderr
+            .contains("s3://team-state/network/terraform.tfstate"),
         "{}",
         r.stderr
     );
@@ -408,7 +413,13 @@ fn community_style_configurations_apply_replan_empty_and_destroy() {
 
         // The secret is in the configuration only: never in output, state,
         // history, journal, logs or audit entries.
-        for text in [&apply.stdout, &apply.stderr, &plan.stdout, &json.stdout, &destroy.stdout] {
+        for text in [
+            &apply.stdout,
+            &apply.stderr,
+            &plan.stdout,
+            &json.stdout,
+            &destroy.stdout,
+        ] {
             assert!(!text.contains(SECRET), "{name}: secret in output");
         }
         let mut files = Vec::new();

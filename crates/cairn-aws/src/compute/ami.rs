@@ -6,7 +6,6 @@ use cairn_diagnostics::Diagnostic;
 use cairn_provider::{Attribute as A, ProviderError, Schema};
 use cairn_value::{Type, Value};
 
-use super::regex::Regex;
 use super::{object, opt_bool};
 use crate::config::AwsClients;
 use crate::data::{filter_block, filters_of};
@@ -14,6 +13,7 @@ use crate::ec2::tag_map;
 use crate::error::SdkResultExt;
 use crate::resource::DataSource;
 use crate::util::{bool_of, entries, opt_sv, str_map, str_of, strings_of, sv};
+use regex::Regex;
 
 pub(crate) struct Ami;
 

@@ -26,9 +26,7 @@ use cairn_diagnostics::Diagnostic;
 use cairn_provider::{Attribute as A, NestedBlock, Nesting, PlanResponse, ProviderError, Schema};
 use cairn_value::{PathStep, Type, Value};
 
-use super::codec::{
-    recall_user_data, remember_user_data, user_data_hash, user_data_to_send, EMPTY_SHA1,
-};
+use super::codec::{user_data_hash, user_data_to_send, EMPTY_SHA1};
 use super::ebs_volume::{check_volume_type, modify_volume, volume_change};
 use super::{fill_from_prior, object, opt_int, unknown_nulls};
 use crate::config::AwsClients;
@@ -429,8 +427,9 @@ fn to_i32(n: Option<i64>) -> Option<i32> {
     n.and_then(|n| i32::try_from(n).ok())
 }
 
-/// The user data to send: from `user_data` (its content, recorded while
-/// planning) or `user_data_base64`.
+/// The user data to send: from `user_data` (its content, from the
+/// configuration being applied, since plan and state hold only its hash)
+/// or `user_data_base64`.
 fn user_data_of(planned: &Value) -> Result<Option<String>, ProviderError> {
     if let Some(b64) = nonempty_str(planned, "user_data_base64") {
         return Ok(Some(b64));
@@ -438,14 +437,18 @@ fn user_data_of(planned: &Value) -> Result<Option<String>, ProviderError> {
     let Some(hash) = nonempty_str(planned, "user_data") else {
         return Ok(None);
     };
-    match recall_user_data(&hash) {
+    let content = crate::util::APPLY_CONFIG
+        .try_with(|c| str_of(c, "user_data"))
+        .ok()
+        .flatten()
+        .filter(|c| user_data_hash(c) == hash);
+    match content {
         Some(content) => Ok(Some(user_data_to_send(&content))),
         None => Err(ProviderError::new(
             "aws_instance: user_data content is not available",
-            "The plan holds only the SHA-1 of user_data (as state does); its content is read from \
-             the configuration while planning, and this apply was not planned in this process.",
+            "The plan holds only the SHA-1 of user_data (as state does), and the configuration given to this apply has no user_data with that hash.",
         )
-        .with_hint("Run cairn apply without a saved plan, so the configuration is planned and applied in one run.")),
+        .with_hint("Plan and apply again, so the configuration's user_data is applied.")),
     }
 }
 
@@ -901,13 +904,13 @@ impl Resource for Instance {
         config: Value,
     ) -> Result<Value, ProviderError> {
         let mut m = entries(&config);
-        // user_data plans and stores as its hash (the content is kept
-        // aside for the apply); empty is the same as unset.
+        // user_data plans and stores as its hash (apply reads the content
+        // from the configuration); empty is the same as unset.
         if let Some(u) = str_of(&config, "user_data") {
             let v = if u.is_empty() {
                 Value::null(Type::String)
             } else {
-                sv(remember_user_data(&u))
+                sv(user_data_hash(&u))
             };
             m.insert("user_data".into(), v);
         }

@@ -15,7 +15,6 @@ mod ebs_volume;
 mod instance;
 mod key_pair;
 mod lookups;
-mod regex;
 
 pub(crate) fn resources() -> Vec<Arc<dyn Resource>> {
     vec![
