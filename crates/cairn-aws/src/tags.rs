@@ -3,8 +3,9 @@
 //! AWS provider plans and reads them.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 
-use cairn_provider::Attribute;
+use cairn_provider::{Attribute, ProviderError};
 use cairn_value::{Type, Value};
 
 use crate::config::AwsClients;
@@ -101,6 +102,32 @@ pub(crate) fn diff(
     (set, remove)
 }
 
+/// Brings a resource's tags from `old` to `new`: `untag` gets the keys to
+/// remove and `tag` the tags to set, each called only when it has
+/// something to do. Removal goes first: the keys removed and those set never
+/// match exactly, but services that compare tag keys without regard to case
+/// (IAM) would take the removal of `Env` after setting `env` as the removal
+/// of the new tag.
+pub(crate) async fn sync<UF, TF, U, T>(
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+    untag: impl FnOnce(Vec<String>) -> UF,
+    tag: impl FnOnce(BTreeMap<String, String>) -> TF,
+) -> Result<(), ProviderError>
+where
+    UF: Future<Output = Result<U, ProviderError>>,
+    TF: Future<Output = Result<T, ProviderError>>,
+{
+    let (set, remove) = diff(old, new);
+    if !remove.is_empty() {
+        untag(remove).await?;
+    }
+    if !set.is_empty() {
+        tag(set).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +144,39 @@ mod tests {
         let (set, rm) = diff(&m(&[("a", "1"), ("b", "2")]), &m(&[("a", "1"), ("c", "3")]));
         assert_eq!(set, m(&[("c", "3")]));
         assert_eq!(rm, vec!["b".to_string()]);
+    }
+
+    #[tokio::test]
+    async fn sync_removes_before_setting_and_skips_empty_calls() {
+        let calls = std::cell::RefCell::new(Vec::new());
+        let log = |what: String| {
+            calls.borrow_mut().push(what);
+            async { Ok::<(), ProviderError>(()) }
+        };
+        let old = m(&[("Env", "a"), ("keep", "1")]);
+        sync(
+            &old,
+            &m(&[("env", "a"), ("keep", "1")]),
+            |keys| log(format!("untag {keys:?}")),
+            |set| log(format!("tag {set:?}")),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            calls.take(),
+            vec![
+                r#"untag ["Env"]"#.to_string(),
+                r#"tag {"env": "a"}"#.to_string()
+            ]
+        );
+        sync(
+            &old,
+            &old,
+            |k| log(format!("{k:?}")),
+            |s| log(format!("{s:?}")),
+        )
+        .await
+        .unwrap();
+        assert!(calls.take().is_empty());
     }
 }

@@ -253,6 +253,15 @@ pub(crate) fn timeouts_block(ops: &[&str]) -> cairn_provider::NestedBlock {
     }
 }
 
+/// A timestamp as Go's `time.RFC3339` prints it (whole seconds, `Z`), as
+/// the Terraform provider stores timestamps such as `create_date`; empty
+/// when out of range.
+pub(crate) fn rfc3339(t: &aws_smithy_types::DateTime) -> String {
+    chrono::DateTime::from_timestamp(t.secs(), 0)
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
 // ---- generated names ------------------------------------------------------
 
 /// Length of the unique suffix of generated names (timestamp + counter).

@@ -534,35 +534,38 @@ async fn sync_volume_tags(
     old: &BTreeMap<String, String>,
     new: &BTreeMap<String, String>,
 ) -> Result<(), ProviderError> {
-    let (set, remove) = tags::diff(old, new);
-    if !remove.is_empty() {
-        aws.ec2()
-            .delete_tags()
-            .resources(volume)
-            .set_tags(Some(
-                remove
-                    .iter()
-                    .map(|k| Tag::builder().key(k).build())
-                    .collect(),
-            ))
-            .send()
-            .await
-            .ctx(format!("removing tags from EBS Volume ({volume})"))?;
-    }
-    if !set.is_empty() {
-        aws.ec2()
-            .create_tags()
-            .resources(volume)
-            .set_tags(Some(
-                set.iter()
-                    .map(|(k, v)| Tag::builder().key(k).value(v).build())
-                    .collect(),
-            ))
-            .send()
-            .await
-            .ctx(format!("tagging EBS Volume ({volume})"))?;
-    }
-    Ok(())
+    tags::sync(
+        old,
+        new,
+        |remove| async move {
+            aws.ec2()
+                .delete_tags()
+                .resources(volume)
+                .set_tags(Some(
+                    remove
+                        .iter()
+                        .map(|k| Tag::builder().key(k).build())
+                        .collect(),
+                ))
+                .send()
+                .await
+                .ctx(format!("removing tags from EBS Volume ({volume})"))
+        },
+        |set| async move {
+            aws.ec2()
+                .create_tags()
+                .resources(volume)
+                .set_tags(Some(
+                    set.iter()
+                        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+                        .collect(),
+                ))
+                .send()
+                .await
+                .ctx(format!("tagging EBS Volume ({volume})"))
+        },
+    )
+    .await
 }
 
 /// Whether an error is IAM's eventual consistency: a just-created

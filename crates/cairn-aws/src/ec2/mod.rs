@@ -75,35 +75,38 @@ pub(crate) async fn sync_tags(
 ) -> Result<(), ProviderError> {
     let old = map_of(prior, "tags_all").unwrap_or_default();
     let new = tags::to_apply(aws, planned);
-    let (set, remove) = tags::diff(&old, &new);
-    if !remove.is_empty() {
-        aws.ec2()
-            .delete_tags()
-            .resources(id)
-            .set_tags(Some(
-                remove
-                    .iter()
-                    .map(|k| Tag::builder().key(k).build())
-                    .collect(),
-            ))
-            .send()
-            .await
-            .ctx(format!("removing tags from {id}"))?;
-    }
-    if !set.is_empty() {
-        aws.ec2()
-            .create_tags()
-            .resources(id)
-            .set_tags(Some(
-                set.iter()
-                    .map(|(k, v)| Tag::builder().key(k).value(v).build())
-                    .collect(),
-            ))
-            .send()
-            .await
-            .ctx(format!("tagging {id}"))?;
-    }
-    Ok(())
+    tags::sync(
+        &old,
+        &new,
+        |remove| async move {
+            aws.ec2()
+                .delete_tags()
+                .resources(id)
+                .set_tags(Some(
+                    remove
+                        .iter()
+                        .map(|k| Tag::builder().key(k).build())
+                        .collect(),
+                ))
+                .send()
+                .await
+                .ctx(format!("removing tags from {id}"))
+        },
+        |set| async move {
+            aws.ec2()
+                .create_tags()
+                .resources(id)
+                .set_tags(Some(
+                    set.iter()
+                        .map(|(k, v)| Tag::builder().key(k).value(v).build())
+                        .collect(),
+                ))
+                .send()
+                .await
+                .ctx(format!("tagging {id}"))
+        },
+    )
+    .await
 }
 
 /// How long a delete retries while other objects still depend on this

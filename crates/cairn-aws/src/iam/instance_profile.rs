@@ -16,20 +16,12 @@ use crate::resource::Resource;
 use crate::tags;
 use crate::util::{
     entries, id_of, map_of, name_or_prefix, nonempty_str, opt_sv, prefix_from_name, read_new,
-    str_of, sv,
+    rfc3339, str_of, sv,
 };
 
 pub(crate) struct InstanceProfile;
 
 const TYPE: &str = "aws_iam_instance_profile";
-
-/// A timestamp as the Terraform provider stores `create_date` (Go's
-/// RFC 3339: whole seconds, `Z`).
-fn rfc3339_seconds(t: &aws_smithy_types::DateTime) -> String {
-    chrono::DateTime::from_timestamp(t.secs(), 0)
-        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_default()
-}
 
 async fn add_role(aws: &AwsClients, profile: &str, role: &str) -> Result<(), ProviderError> {
     // A role (or profile) created a moment ago may not be visible yet.
@@ -214,7 +206,7 @@ impl Resource for InstanceProfile {
         );
         m.insert("arn".into(), sv(&p.arn));
         m.insert("unique_id".into(), sv(&p.instance_profile_id));
-        m.insert("create_date".into(), sv(rfc3339_seconds(&p.create_date)));
+        m.insert("create_date".into(), sv(rfc3339(&p.create_date)));
         m.insert("path".into(), sv(&p.path));
         m.insert(
             "role".into(),
@@ -250,23 +242,30 @@ impl Resource for InstanceProfile {
         }
         let old_tags = map_of(prior, "tags_all").unwrap_or_default();
         let new_tags = tags::to_apply(aws, planned);
-        let (set, remove) = tags::diff(&old_tags, &new_tags);
-        if !remove.is_empty() {
-            iam.untag_instance_profile()
-                .instance_profile_name(&name)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .ctx(format!("removing tags of IAM Instance Profile {name}"))?;
-        }
-        if !set.is_empty() {
-            iam.tag_instance_profile()
-                .instance_profile_name(&name)
-                .set_tags(Some(iam_tags(&set)))
-                .send()
-                .await
-                .ctx(format!("tagging IAM Instance Profile {name}"))?;
-        }
+        tags::sync(
+            &old_tags,
+            &new_tags,
+            |keys| async {
+                iam.untag_instance_profile()
+                    .instance_profile_name(&name)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .ctx(format!("removing tags of IAM Instance Profile {name}"))
+            },
+            |set| {
+                let tags = iam_tags(&set);
+                async {
+                    iam.tag_instance_profile()
+                        .instance_profile_name(&name)
+                        .set_tags(Some(tags))
+                        .send()
+                        .await
+                        .ctx(format!("tagging IAM Instance Profile {name}"))
+                }
+            },
+        )
+        .await?;
         read_new("IAM Instance Profile", &name, || async {
             Ok(self
                 .read(aws, planned)

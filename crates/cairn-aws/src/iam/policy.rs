@@ -196,23 +196,30 @@ impl Resource for Policy {
         }
         let old_tags = map_of(prior, "tags_all").unwrap_or_default();
         let new_tags = tags::to_apply(aws, planned);
-        let (set, remove) = tags::diff(&old_tags, &new_tags);
-        if !remove.is_empty() {
-            iam.untag_policy()
-                .policy_arn(&arn)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .ctx(format!("removing tags of IAM Policy {arn}"))?;
-        }
-        if !set.is_empty() {
-            iam.tag_policy()
-                .policy_arn(&arn)
-                .set_tags(Some(iam_tags(&set)))
-                .send()
-                .await
-                .ctx(format!("tagging IAM Policy {arn}"))?;
-        }
+        tags::sync(
+            &old_tags,
+            &new_tags,
+            |keys| async {
+                iam.untag_policy()
+                    .policy_arn(&arn)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .ctx(format!("removing tags of IAM Policy {arn}"))
+            },
+            |set| {
+                let tags = iam_tags(&set);
+                async {
+                    iam.tag_policy()
+                        .policy_arn(&arn)
+                        .set_tags(Some(tags))
+                        .send()
+                        .await
+                        .ctx(format!("tagging IAM Policy {arn}"))
+                }
+            },
+        )
+        .await?;
         read_new("IAM Policy", &arn, || self.read(aws, planned)).await
     }
 

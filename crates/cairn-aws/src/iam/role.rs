@@ -18,8 +18,8 @@ use crate::resource::Resource;
 use crate::tags;
 use crate::util::{
     blocks_of, bool_of, entries, i64_of, id_of, map_of, name_or_prefix, nonempty_str,
-    opt_str_keep_null, opt_sv, prefix_from_name, read_new, str_of, str_set, strings_of, sv,
-    PROPAGATION_TIMEOUT,
+    opt_str_keep_null, opt_sv, prefix_from_name, read_new, rfc3339, str_of, str_set, strings_of,
+    sv, PROPAGATION_TIMEOUT,
 };
 
 pub(crate) struct Role;
@@ -357,7 +357,7 @@ impl Resource for Role {
         );
         m.insert("arn".into(), sv(&role.arn));
         m.insert("unique_id".into(), sv(&role.role_id));
-        m.insert("create_date".into(), sv(rfc3339_seconds(&role.create_date)));
+        m.insert("create_date".into(), sv(rfc3339(&role.create_date)));
         m.insert("path".into(), sv(&role.path));
         m.insert(
             "assume_role_policy".into(),
@@ -480,23 +480,30 @@ impl Resource for Role {
         }
         let old_tags = map_of(prior, "tags_all").unwrap_or_default();
         let new_tags = tags::to_apply(aws, planned);
-        let (set, remove) = tags::diff(&old_tags, &new_tags);
-        if !remove.is_empty() {
-            iam.untag_role()
-                .role_name(&name)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .ctx(format!("removing tags of IAM Role {name}"))?;
-        }
-        if !set.is_empty() {
-            iam.tag_role()
-                .role_name(&name)
-                .set_tags(Some(iam_tags(&set)))
-                .send()
-                .await
-                .ctx(format!("tagging IAM Role {name}"))?;
-        }
+        tags::sync(
+            &old_tags,
+            &new_tags,
+            |keys| async {
+                iam.untag_role()
+                    .role_name(&name)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .ctx(format!("removing tags of IAM Role {name}"))
+            },
+            |set| {
+                let tags = iam_tags(&set);
+                async {
+                    iam.tag_role()
+                        .role_name(&name)
+                        .set_tags(Some(tags))
+                        .send()
+                        .await
+                        .ctx(format!("tagging IAM Role {name}"))
+                }
+            },
+        )
+        .await?;
         read_new("IAM Role", &name, || self.read(aws, planned)).await
     }
 
@@ -574,12 +581,4 @@ impl Resource for Role {
     fn import_hint(&self) -> String {
         "aws_iam_role is imported by role name.".into()
     }
-}
-
-/// A timestamp as Go's `time.RFC3339` prints it (whole seconds, `Z`), as
-/// the Terraform provider stores `create_date`.
-fn rfc3339_seconds(t: &aws_smithy_types::DateTime) -> String {
-    chrono::DateTime::from_timestamp(t.secs(), 0)
-        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_default()
 }

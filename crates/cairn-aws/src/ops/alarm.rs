@@ -445,28 +445,36 @@ impl Resource for MetricAlarm {
         put_alarm(aws, planned, &name, None).await?;
         let old = map_of(prior, "tags_all").unwrap_or_default();
         let new = tags::to_apply(aws, planned);
-        let (set, remove) = tags::diff(&old, &new);
-        if !set.is_empty() || !remove.is_empty() {
+        // Only require the ARN when there is something to change.
+        if old != new {
             let arn =
                 nonempty_str(prior, "arn").ok_or_else(|| crate::util::missing(TYPE, "arn"))?;
-            if !remove.is_empty() {
-                aws.cloudwatch()
-                    .untag_resource()
-                    .resource_arn(&arn)
-                    .set_tag_keys(Some(remove))
-                    .send()
-                    .await
-                    .ctx(format!("removing tags of CloudWatch Metric Alarm {name}"))?;
-            }
-            if !set.is_empty() {
-                aws.cloudwatch()
-                    .tag_resource()
-                    .resource_arn(&arn)
-                    .set_tags(Some(cw_tags(&set)))
-                    .send()
-                    .await
-                    .ctx(format!("tagging CloudWatch Metric Alarm {name}"))?;
-            }
+            tags::sync(
+                &old,
+                &new,
+                |keys| async {
+                    aws.cloudwatch()
+                        .untag_resource()
+                        .resource_arn(&arn)
+                        .set_tag_keys(Some(keys))
+                        .send()
+                        .await
+                        .ctx(format!("removing tags of CloudWatch Metric Alarm {name}"))
+                },
+                |set| {
+                    let tags = cw_tags(&set);
+                    async {
+                        aws.cloudwatch()
+                            .tag_resource()
+                            .resource_arn(&arn)
+                            .set_tags(Some(tags))
+                            .send()
+                            .await
+                            .ctx(format!("tagging CloudWatch Metric Alarm {name}"))
+                    }
+                },
+            )
+            .await?;
         }
         read_new("CloudWatch Metric Alarm", &name, || self.read(aws, planned)).await
     }

@@ -1539,26 +1539,34 @@ impl Resource for Table {
 
         let old = map_of(prior, "tags_all").unwrap_or_default();
         let new = tags::to_apply(aws, planned);
-        let (set, remove) = tags::diff(&old, &new);
-        if !set.is_empty() || !remove.is_empty() {
+        // Only require the ARN when there is something to change.
+        if old != new {
             let arn =
                 nonempty_str(prior, "arn").ok_or_else(|| crate::util::missing(TYPE, "arn"))?;
-            if !remove.is_empty() {
-                ddb.untag_resource()
-                    .resource_arn(&arn)
-                    .set_tag_keys(Some(remove))
-                    .send()
-                    .await
-                    .ctx(format!("removing tags of DynamoDB Table {name}"))?;
-            }
-            if !set.is_empty() {
-                ddb.tag_resource()
-                    .resource_arn(&arn)
-                    .set_tags(Some(ddb_tags(&set)))
-                    .send()
-                    .await
-                    .ctx(format!("tagging DynamoDB Table {name}"))?;
-            }
+            tags::sync(
+                &old,
+                &new,
+                |keys| async {
+                    ddb.untag_resource()
+                        .resource_arn(&arn)
+                        .set_tag_keys(Some(keys))
+                        .send()
+                        .await
+                        .ctx(format!("removing tags of DynamoDB Table {name}"))
+                },
+                |set| {
+                    let tags = ddb_tags(&set);
+                    async {
+                        ddb.tag_resource()
+                            .resource_arn(&arn)
+                            .set_tags(Some(tags))
+                            .send()
+                            .await
+                            .ctx(format!("tagging DynamoDB Table {name}"))
+                    }
+                },
+            )
+            .await?;
         }
         read_new("DynamoDB Table", &name, || self.read(aws, planned)).await
     }

@@ -292,8 +292,8 @@ impl Resource for LogGroup {
         }
         let old = map_of(prior, "tags_all").unwrap_or_default();
         let new = tags::to_apply(aws, planned);
-        let (set, remove) = tags::diff(&old, &new);
-        if !set.is_empty() || !remove.is_empty() {
+        // Only look up the ARN when there is something to change.
+        if old != new {
             let arn = match nonempty_str(prior, "arn") {
                 Some(a) => a,
                 None => {
@@ -301,22 +301,30 @@ impl Resource for LogGroup {
                     group_arn(aws, &account, &name)
                 }
             };
-            if !remove.is_empty() {
-                logs.untag_resource()
-                    .resource_arn(&arn)
-                    .set_tag_keys(Some(remove))
-                    .send()
-                    .await
-                    .ctx(format!("removing tags of CloudWatch Logs Log Group {name}"))?;
-            }
-            if !set.is_empty() {
-                logs.tag_resource()
-                    .resource_arn(&arn)
-                    .set_tags(Some(hash(&set)))
-                    .send()
-                    .await
-                    .ctx(format!("tagging CloudWatch Logs Log Group {name}"))?;
-            }
+            tags::sync(
+                &old,
+                &new,
+                |keys| async {
+                    logs.untag_resource()
+                        .resource_arn(&arn)
+                        .set_tag_keys(Some(keys))
+                        .send()
+                        .await
+                        .ctx(format!("removing tags of CloudWatch Logs Log Group {name}"))
+                },
+                |set| {
+                    let tags = hash(&set);
+                    async {
+                        logs.tag_resource()
+                            .resource_arn(&arn)
+                            .set_tags(Some(tags))
+                            .send()
+                            .await
+                            .ctx(format!("tagging CloudWatch Logs Log Group {name}"))
+                    }
+                },
+            )
+            .await?;
         }
         // skip_destroy lives only in state.
         read_new("CloudWatch Logs Log Group", &name, || {

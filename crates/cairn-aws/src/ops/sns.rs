@@ -440,23 +440,30 @@ impl Resource for Topic {
         }
         let old = map_of(prior, "tags_all").unwrap_or_default();
         let new = tags::to_apply(aws, planned);
-        let (set, remove) = tags::diff(&old, &new);
-        if !remove.is_empty() {
-            sns.untag_resource()
-                .resource_arn(&arn)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .ctx(format!("removing tags of SNS Topic {arn}"))?;
-        }
-        if !set.is_empty() {
-            sns.tag_resource()
-                .resource_arn(&arn)
-                .set_tags(Some(sns_tags(&set)))
-                .send()
-                .await
-                .ctx(format!("tagging SNS Topic {arn}"))?;
-        }
+        tags::sync(
+            &old,
+            &new,
+            |keys| async {
+                sns.untag_resource()
+                    .resource_arn(&arn)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .ctx(format!("removing tags of SNS Topic {arn}"))
+            },
+            |set| {
+                let tags = sns_tags(&set);
+                async {
+                    sns.tag_resource()
+                        .resource_arn(&arn)
+                        .set_tags(Some(tags))
+                        .send()
+                        .await
+                        .ctx(format!("tagging SNS Topic {arn}"))
+                }
+            },
+        )
+        .await?;
         read_new("SNS Topic", &arn, || self.read(aws, planned)).await
     }
 

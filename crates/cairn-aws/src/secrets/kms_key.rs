@@ -466,23 +466,30 @@ impl Resource for KmsKey {
         }
         let old_tags = map_of(prior, "tags_all").unwrap_or_default();
         let new_tags = tags::to_apply(aws, planned);
-        let (set, remove) = tags::diff(&old_tags, &new_tags);
-        if !remove.is_empty() {
-            kms.untag_resource()
-                .key_id(&id)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .ctx(format!("removing tags of KMS Key {id}"))?;
-        }
-        if !set.is_empty() {
-            kms.tag_resource()
-                .key_id(&id)
-                .set_tags(Some(kms_tags(&set)))
-                .send()
-                .await
-                .ctx(format!("tagging KMS Key {id}"))?;
-        }
+        tags::sync(
+            &old_tags,
+            &new_tags,
+            |keys| async {
+                kms.untag_resource()
+                    .key_id(&id)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .ctx(format!("removing tags of KMS Key {id}"))
+            },
+            |set| {
+                let tags = kms_tags(&set);
+                async {
+                    kms.tag_resource()
+                        .key_id(&id)
+                        .set_tags(Some(tags))
+                        .send()
+                        .await
+                        .ctx(format!("tagging KMS Key {id}"))
+                }
+            },
+        )
+        .await?;
         if changed("is_enabled") && !enabled {
             set_enabled(aws, &id, false).await?;
         }

@@ -41,10 +41,3 @@ pub(crate) fn secret_deleted(e: &crate::error::ApiError) -> bool {
     e.is("InvalidRequestException") && e.message.contains("deleted")
         || e.is("InvalidRequestException") && e.message.contains("marked for deletion")
 }
-
-/// A timestamp as RFC 3339 with whole seconds and `Z`.
-pub(crate) fn rfc3339(t: &aws_smithy_types::DateTime) -> String {
-    chrono::DateTime::from_timestamp(t.secs(), 0)
-        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_default()
-}

@@ -11,7 +11,7 @@ use cairn_diagnostics::Diagnostic;
 use cairn_provider::{Attribute as A, NestedBlock, Nesting, ProviderError, Schema};
 use cairn_value::{Type, Value};
 
-use super::{rfc3339, secret_deleted, secrets_token};
+use super::{secret_deleted, secrets_token};
 use crate::config::AwsClients;
 use crate::error::{ApiError, SdkResultExt};
 use crate::iam::{document_to_state, normalize_document};
@@ -19,7 +19,8 @@ use crate::resource::Resource;
 use crate::tags;
 use crate::util::{
     blocks_of, bool_of, entries, i64_of, id_of, map_of, name_or_prefix, nonempty_str,
-    opt_str_keep_null, opt_sv, prefix_from_name, read_new, str_of, sv, PROPAGATION_TIMEOUT,
+    opt_str_keep_null, opt_sv, prefix_from_name, read_new, rfc3339, str_of, sv,
+    PROPAGATION_TIMEOUT,
 };
 
 pub(crate) struct Secret;
@@ -513,23 +514,30 @@ impl Resource for Secret {
         }
         let old_tags = map_of(prior, "tags_all").unwrap_or_default();
         let new_tags = tags::to_apply(aws, planned);
-        let (set, remove) = tags::diff(&old_tags, &new_tags);
-        if !remove.is_empty() {
-            sm.untag_resource()
-                .secret_id(&arn)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .ctx(format!("removing tags of Secrets Manager Secret {arn}"))?;
-        }
-        if !set.is_empty() {
-            sm.tag_resource()
-                .secret_id(&arn)
-                .set_tags(Some(sm_tags(&set)))
-                .send()
-                .await
-                .ctx(format!("tagging Secrets Manager Secret {arn}"))?;
-        }
+        tags::sync(
+            &old_tags,
+            &new_tags,
+            |keys| async {
+                sm.untag_resource()
+                    .secret_id(&arn)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .ctx(format!("removing tags of Secrets Manager Secret {arn}"))
+            },
+            |set| {
+                let tags = sm_tags(&set);
+                async {
+                    sm.tag_resource()
+                        .secret_id(&arn)
+                        .set_tags(Some(tags))
+                        .send()
+                        .await
+                        .ctx(format!("tagging Secrets Manager Secret {arn}"))
+                }
+            },
+        )
+        .await?;
         read_new("Secrets Manager Secret", &arn, || self.read(aws, planned)).await
     }
 

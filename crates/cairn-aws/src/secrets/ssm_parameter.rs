@@ -435,27 +435,34 @@ impl Resource for SsmParameter {
         }
         let old_tags = map_of(prior, "tags_all").unwrap_or_default();
         let new_tags = tags::to_apply(aws, planned);
-        let (set, remove) = tags::diff(&old_tags, &new_tags);
-        if !remove.is_empty() {
-            aws.ssm()
-                .remove_tags_from_resource()
-                .resource_type(ResourceTypeForTagging::Parameter)
-                .resource_id(&name)
-                .set_tag_keys(Some(remove))
-                .send()
-                .await
-                .ctx(format!("removing tags of SSM Parameter {name}"))?;
-        }
-        if !set.is_empty() {
-            aws.ssm()
-                .add_tags_to_resource()
-                .resource_type(ResourceTypeForTagging::Parameter)
-                .resource_id(&name)
-                .set_tags(Some(ssm_tags(&set)))
-                .send()
-                .await
-                .ctx(format!("tagging SSM Parameter {name}"))?;
-        }
+        tags::sync(
+            &old_tags,
+            &new_tags,
+            |keys| async {
+                aws.ssm()
+                    .remove_tags_from_resource()
+                    .resource_type(ResourceTypeForTagging::Parameter)
+                    .resource_id(&name)
+                    .set_tag_keys(Some(keys))
+                    .send()
+                    .await
+                    .ctx(format!("removing tags of SSM Parameter {name}"))
+            },
+            |set| {
+                let tags = ssm_tags(&set);
+                async {
+                    aws.ssm()
+                        .add_tags_to_resource()
+                        .resource_type(ResourceTypeForTagging::Parameter)
+                        .resource_id(&name)
+                        .set_tags(Some(tags))
+                        .send()
+                        .await
+                        .ctx(format!("tagging SSM Parameter {name}"))
+                }
+            },
+        )
+        .await?;
         read_new("SSM Parameter", &name, || self.read(aws, planned)).await
     }
 
