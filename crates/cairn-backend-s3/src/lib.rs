@@ -581,17 +581,7 @@ impl RemoteStore for S3Store {
                             .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
                     {
                         if Instant::now() >= deadline {
-                            let holder = self.run(async {
-                                db.get_item()
-                                    .table_name(table)
-                                    .key("LockID", AttributeValue::S(lock_id.clone()))
-                                    .send()
-                                    .await
-                                    .ok()
-                                    .and_then(|o| o.item)
-                                    .and_then(|i| i.get("Info").cloned())
-                                    .and_then(|a| a.as_s().ok().cloned())
-                            });
+                            let holder = self.dynamodb_holder(db, table, &lock_id);
                             // Give back the lock object taken above.
                             let _ = self.run(held.release_async());
                             return Err(locked(holder.as_deref().map(str::as_bytes)));
@@ -624,6 +614,26 @@ impl RemoteStore for S3Store {
 }
 
 impl S3Store {
+    /// The `Info` of the DynamoDB lock item, if there is one.
+    fn dynamodb_holder(
+        &self,
+        db: &aws_sdk_dynamodb::Client,
+        table: &str,
+        lock_id: &str,
+    ) -> Option<String> {
+        self.run(async {
+            db.get_item()
+                .table_name(table)
+                .key("LockID", AttributeValue::S(lock_id.to_string()))
+                .send()
+                .await
+                .ok()
+                .and_then(|o| o.item)
+                .and_then(|i| i.get("Info").cloned())
+                .and_then(|a| a.as_s().ok().cloned())
+        })
+    }
+
     fn force_unlock_inner(&self, id: &str) -> Result<LockInfo, StateError> {
         let lock_id = format!("{}/{}", self.bucket, self.key);
         let mut holder: Option<LockInfo> = None;
@@ -641,18 +651,9 @@ impl S3Store {
             holder = holder.or(info);
         }
         if let Some((db, table)) = &self.dynamodb {
-            let info = self.run(async {
-                db.get_item()
-                    .table_name(table)
-                    .key("LockID", AttributeValue::S(lock_id.clone()))
-                    .send()
-                    .await
-                    .ok()
-                    .and_then(|o| o.item)
-                    .and_then(|i| i.get("Info").cloned())
-                    .and_then(|a| a.as_s().ok().cloned())
-                    .and_then(|s| serde_json::from_str::<LockInfo>(&s).ok())
-            });
+            let info = self
+                .dynamodb_holder(db, table, &lock_id)
+                .and_then(|s| serde_json::from_str::<LockInfo>(&s).ok());
             if info.as_ref().is_some_and(|i| i.id == id) {
                 held.dynamodb = Some((db.clone(), table.clone(), lock_id.clone()));
             }
