@@ -12,6 +12,7 @@
 //! matching `*_sensitive` structure, and the summary shows no values.
 
 mod diff;
+mod drift;
 mod human;
 mod json;
 mod markdown;
@@ -20,6 +21,7 @@ mod reason;
 mod render;
 mod text;
 
+pub use drift::{drift_json, drift_markdown, drift_report, drift_text, AttrDrift, ResourceDrift};
 pub use human::{human, HumanOptions, SchemaLookup};
 pub use json::{json_plan, JsonMeta};
 pub use markdown::markdown_summary;

@@ -67,6 +67,21 @@ pub struct PlanCmd {
 }
 
 #[derive(Args, Debug)]
+pub struct DriftCmd {
+    /// The configuration directory (default: the current directory).
+    pub dir: Option<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Output format: human (default), json (= -json), or markdown (for a
+    /// scheduled job's issue or chat message).
+    #[arg(long, value_parser = ["human", "json", "markdown"], default_value = "human")]
+    pub format: String,
+    #[command(flatten)]
+    pub common: PlanArgs,
+}
+
+#[derive(Args, Debug)]
 pub struct ApplyCmd {
     /// A configuration directory, or a plan file saved with `plan -out`.
     pub target: Option<PathBuf>,
@@ -366,6 +381,86 @@ pub fn plan(a: &PlanCmd, raw: &[String], color: bool) -> u8 {
         serde_json::json!({"exit_code": code, "state_serial": info.serial}),
     );
     code
+}
+
+/// `cairn drift`: refreshes every object in state and reports what changed
+/// outside cairn, attribute by attribute, and what was deleted. Changes
+/// nothing. Exit 0 no drift, 2 drift, 1 error.
+pub fn drift(a: &DriftCmd, raw: &[String], color: bool) -> u8 {
+    let dir = a.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let rec = crate::audit::Recorder::start(&dir);
+    let mut info = RunInfo::default();
+    let mut drifted = 0;
+    let code = drift_inner(a, raw, color, &rec, &mut info, &mut drifted);
+    rec.finish(
+        "drift",
+        raw,
+        None,
+        (0, 0, 0),
+        info.outcome,
+        serde_json::json!({"exit_code": code, "drifted": drifted, "state_serial": info.serial}),
+    );
+    code
+}
+
+fn drift_inner(
+    a: &DriftCmd,
+    raw: &[String],
+    color: bool,
+    rec: &crate::audit::Recorder,
+    info: &mut RunInfo,
+    drifted: &mut usize,
+) -> u8 {
+    let dir = a.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let opts = match session_opts(dir, &a.common, raw, "drift") {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return 1;
+        }
+    };
+    let Some(rt) = runtime() else { return 1 };
+    let Some(sess) = open(&opts, color) else {
+        return 1;
+    };
+    learn_session(rec, &sess);
+    info.serial = Some(sess.state.serial);
+    let mut flags = flags_of(&a.common, false);
+    flags.refresh = true;
+    flags.refresh_only = true;
+    let plan = match rt.block_on(cairn_run::make_plan(&sess, &flags)) {
+        Ok(p) => p,
+        Err(d) => {
+            print_diags(&d, &sess.sources, color);
+            return 1;
+        }
+    };
+    for d in &plan.drift {
+        rec.learn(&d.before);
+        if let Some(v) = &d.after {
+            rec.learn(v);
+        }
+    }
+    let report = cairn_render::drift_report(&plan);
+    *drifted = report.len();
+    info.outcome = cairn_audit::Outcome::Success;
+    let text = if a.json || a.format == "json" {
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&cairn_render::drift_json(&report)).unwrap_or_default()
+        )
+    } else if a.format == "markdown" {
+        cairn_render::drift_markdown(&report)
+    } else {
+        cairn_render::drift_text(&report)
+    };
+    print!("{text}");
+    rec.line(&cairn_render::drift_text(&report));
+    if report.is_empty() {
+        0
+    } else {
+        2
+    }
 }
 
 fn plan_inner(

@@ -37,6 +37,8 @@ enum Command {
     Console(console::ConsoleArgs),
     /// Show what apply would change.
     Plan(lifecycle::PlanCmd),
+    /// Report what changed outside cairn (exit 2 when anything did).
+    Drift(lifecycle::DriftCmd),
     /// Make the changes (from the configuration, or a saved plan file).
     Apply(lifecycle::ApplyCmd),
     /// Destroy everything the state manages.
@@ -178,6 +180,7 @@ fn main() -> ExitCode {
         Command::Fmt(a) => fmt::run(&a),
         Command::Console(a) => console::run(&a, &args),
         Command::Plan(a) => lifecycle::plan(&a, &args, color),
+        Command::Drift(a) => lifecycle::drift(&a, &args, color),
         Command::Apply(a) => lifecycle::apply(&a, &args, color, false),
         Command::Destroy(a) => {
             let as_apply = lifecycle::ApplyCmd {

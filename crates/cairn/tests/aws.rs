@@ -435,3 +435,107 @@ fn community_style_configurations_apply_replan_empty_and_destroy() {
         }
     }
 }
+
+/// Drift made with another client is reported attribute by attribute,
+/// then accepted into state with `apply -refresh-only`.
+#[test]
+fn drift_against_moto_is_reported_attribute_by_attribute() {
+    let moto = Moto::start().expect("moto");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("main.tf"),
+        r#"
+provider "aws" {
+  region = "us-east-1"
+}
+resource "aws_vpc" "main" {
+  cidr_block = "10.7.0.0/16"
+  tags = {
+    Name = "drift"
+  }
+}
+resource "aws_cloudwatch_log_group" "app" {
+  name              = "/drift/app"
+  retention_in_days = 30
+}
+"#,
+    )
+    .expect("write");
+    ok(cairn(&moto, dir, &["apply", "-auto-approve"]));
+    let r = cairn(&moto, dir, &["drift"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+
+    let state = ok(cairn(&moto, dir, &["state", "show", "aws_vpc.main"])).stdout;
+    let vpc_id = state
+        .lines()
+        .find_map(|l| {
+            l.trim().strip_prefix("id").map(|r| {
+                r.trim()
+                    .trim_start_matches('=')
+                    .trim()
+                    .trim_matches('"')
+                    .to_string()
+            })
+        })
+        .expect("vpc id");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let ec2 = aws_sdk_ec2::Client::new(&sdk(&moto));
+    rt.block_on(
+        ec2.create_tags()
+            .resources(&vpc_id)
+            .tags(
+                aws_sdk_ec2::types::Tag::builder()
+                    .key("Owner")
+                    .value("someone")
+                    .build(),
+            )
+            .send(),
+    )
+    .expect("tag");
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&sdk(&moto));
+    rt.block_on(
+        logs.put_retention_policy()
+            .log_group_name("/drift/app")
+            .retention_in_days(7)
+            .send(),
+    )
+    .expect("retention");
+
+    let r = cairn(&moto, dir, &["drift"]);
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("~ tags[\"Owner\"]: (absent) -> \"someone\""),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("~ retention_in_days: 30 -> 7"),
+        "{}",
+        r.stdout
+    );
+    let j: serde_json::Value =
+        serde_json::from_str(&cairn(&moto, dir, &["drift", "-json"]).stdout).expect("json");
+    assert_eq!(j["changed"], 2);
+    let vpc = j["resources"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|r| r["address"] == "aws_vpc.main")
+        .expect("vpc drift");
+    assert!(vpc["attributes"]
+        .as_array()
+        .expect("attrs")
+        .iter()
+        .any(|a| a["path"] == "tags_all[\"Owner\"]" && a["after"] == "someone"));
+
+    // Accepting the drift makes it the state; drift is then clean.
+    ok(cairn(
+        &moto,
+        dir,
+        &["apply", "-refresh-only", "-auto-approve"],
+    ));
+    let r = cairn(&moto, dir, &["drift"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+}

@@ -835,3 +835,74 @@ fn a_deposed_object_left_by_a_crash_is_destroyed() {
     let r = cairn(dir, &["plan", "-detailed-exitcode"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
+
+#[test]
+fn drift_reports_deleted_objects_with_exit_codes_and_is_audited() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    std::fs::write(
+        dir.join("main.tf"),
+        r#"
+resource "local_file" "kept" {
+  filename = "${path.module}/kept.txt"
+  content  = "one"
+}
+resource "local_file" "gone" {
+  filename = "${path.module}/gone.txt"
+  content  = "two"
+}
+resource "random_password" "db" {
+  length = 20
+}
+resource "local_sensitive_file" "secret" {
+  filename = "${path.module}/out/secret.txt"
+  content  = random_password.db.result
+}
+"#,
+    )
+    .unwrap();
+    ok(&cairn(dir, &["apply", "-auto-approve"]));
+    let r = cairn(dir, &["drift"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("No drift"), "{}", r.stdout);
+
+    std::fs::remove_file(dir.join("gone.txt")).unwrap();
+    let r = cairn(dir, &["drift"]);
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("local_file.gone was deleted outside cairn"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("local_file.kept"), "{}", r.stdout);
+    let r = cairn(dir, &["drift", "-json"]);
+    assert_eq!(r.code, 2);
+    let j: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(j["deleted"], 1);
+    assert_eq!(j["resources"][0]["address"], "local_file.gone");
+    assert_eq!(j["resources"][0]["status"], "deleted");
+    let r = cairn(dir, &["drift", "-format", "markdown"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stdout.contains("| `local_file.gone` | (deleted) |"),
+        "{}",
+        r.stdout
+    );
+
+    // Drift changes nothing: the state still has the object.
+    let r = ok(&cairn(dir, &["state", "list"])).stdout.clone();
+    assert!(r.contains("local_file.gone"), "{r}");
+    // Bad input is an error (exit 1), not "no drift".
+    let r = cairn(dir, &["drift", "-var", "nope=1"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+
+    // Every drift run is in the audit trail; the password never is.
+    let pw = password(dir);
+    let log = ok(&cairn(dir, &["audit", "log", "-json"])).stdout.clone();
+    assert!(log.matches("\"drift\"").count() >= 3, "{log}");
+    for f in files_under(&dir.join(".cairn")) {
+        let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).to_string();
+        assert!(!text.contains(&pw), "password in {}", f.display());
+    }
+}
