@@ -146,6 +146,18 @@ impl ApiError {
             "LimitExceeded" | "VpcLimitExceeded" | "RulesPerSecurityGroupLimitExceeded" => {
                 "an account quota was reached; delete unused objects or request a quota increase"
             }
+            "InvalidRouteTableID.NotFound" | "InvalidRouteTableId.NotFound" => {
+                "the route table was deleted outside cairn; run cairn plan to recreate it"
+            }
+            "NatGatewayNotFound" | "InvalidNatGatewayID.NotFound" => {
+                "the NAT gateway was deleted outside cairn; run cairn plan to recreate it"
+            }
+            "InvalidAllocationID.NotFound" => {
+                "the elastic IP was released outside cairn; run cairn plan to allocate a new one"
+            }
+            "RouteAlreadyExists" => {
+                "the route table already has a route for this destination (perhaps added outside cairn, or by an inline route block); remove the duplicate"
+            }
             "NetworkAclEntryAlreadyExists" => {
                 "another entry of this network ACL already uses this rule number in that direction; choose another rule_number"
             }
