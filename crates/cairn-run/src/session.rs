@@ -154,6 +154,15 @@ pub fn backend_for(
 /// `terraform` block.
 pub fn open_backend(dir: &Path, workspace: &str) -> Result<LocalBackend, Failure> {
     let (module, diags) = cairn_config::load_module(dir);
+    // A configuration that does not load may name a remote backend: using
+    // local state instead would show (or change) the wrong state. A
+    // directory with no configuration at all has local state.
+    if diags.has_errors() && has_config_files(dir) {
+        return Err(Failure {
+            diags,
+            sources: SourceMap::new(),
+        });
+    }
     let mut warnings = Diagnostics::new();
     let block = module.as_ref().and_then(|m| m.terraform.backend.as_ref());
     match backend_for(dir, block, workspace, &mut warnings) {
@@ -167,6 +176,17 @@ pub fn open_backend(dir: &Path, workspace: &str) -> Result<LocalBackend, Failure
             })
         }
     }
+}
+
+/// Whether `dir` holds any configuration file (`.tf`, `.tf.json`).
+fn has_config_files(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|rd| {
+        rd.flatten().any(|e| {
+            let n = e.file_name();
+            let n = n.to_string_lossy();
+            n.ends_with(".tf") || n.ends_with(".tf.json")
+        })
+    })
 }
 
 /// A state error as a diagnostic with what to do.

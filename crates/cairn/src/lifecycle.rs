@@ -392,13 +392,15 @@ pub fn drift(a: &DriftCmd, raw: &[String], color: bool) -> u8 {
     let mut info = RunInfo::default();
     let mut drifted = 0;
     let code = drift_inner(a, raw, color, &rec, &mut info, &mut drifted);
+    // "state_serial" means "the version this run wrote" (cairn history
+    // reads it); drift writes none, so it records what it compared with.
     rec.finish(
         "drift",
         raw,
         None,
         (0, 0, 0),
         info.outcome,
-        serde_json::json!({"exit_code": code, "drifted": drifted, "state_serial": info.serial}),
+        serde_json::json!({"exit_code": code, "drifted": drifted, "compared_serial": info.serial}),
     );
     code
 }

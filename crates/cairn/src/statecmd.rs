@@ -74,9 +74,16 @@ fn backend(dir: &Path) -> Result<LocalBackend, String> {
         f.diags
             .iter()
             .filter(|d| d.is_error())
-            .map(|d| match &d.hint {
-                Some(h) => format!("{}: {}\n  {h}", d.summary, d.detail),
-                None => format!("{}: {}", d.summary, d.detail),
+            .map(|d| {
+                let at = d
+                    .span
+                    .as_ref()
+                    .map(|s| format!("{}:{}:{}: ", s.file, s.start.line, s.start.column))
+                    .unwrap_or_default();
+                match &d.hint {
+                    Some(h) => format!("{at}{}: {}\n  {h}", d.summary, d.detail),
+                    None => format!("{at}{}: {}", d.summary, d.detail),
+                }
             })
             .collect::<Vec<_>>()
             .join("\n")

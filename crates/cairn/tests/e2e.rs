@@ -906,3 +906,19 @@ resource "local_sensitive_file" "secret" {
         assert!(!text.contains(&pw), "password in {}", f.display());
     }
 }
+
+#[test]
+fn state_commands_read_the_configured_backend_or_say_why_not() {
+    // No configuration at all: local state (none yet), no error.
+    let d = tempfile::tempdir().unwrap();
+    let r = cairn(d.path(), &["state", "list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A configuration that does not load might name a remote backend:
+    // refuse rather than show the wrong (local) state, and say where.
+    std::fs::write(d.path().join("main.tf"), "resource \"x\" {\n").unwrap();
+    let r = cairn(d.path(), &["state", "list"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("main.tf:1:"), "{}", r.stderr);
+    let r = cairn(d.path(), &["history"]);
+    assert_eq!(r.code, 1);
+}
