@@ -240,10 +240,10 @@ impl Provider for AwsProvider {
             }
             (None, None) => return Ok(Value::null(schema.implied_type())),
             (None, Some(planned)) => {
-                let key = req
-                    .idempotency_key
-                    .clone()
-                    .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+                let key = match &req.idempotency_key {
+                    Some(k) => util::token_for(k, planned),
+                    None => uuid::Uuid::new_v4().simple().to_string(),
+                };
                 util::APPLY_CONFIG
                     .scope(
                         config,

@@ -317,6 +317,25 @@ tokio::task_local! {
     pub(crate) static IDEMPOTENCY_KEY: String;
 }
 
+/// The token sent for a create: the engine's key (the same on a retry of
+/// a create not seen to finish) combined with the planned object. A retry
+/// of the same create sends the same token and gets the object the lost
+/// call made; a create whose configuration was changed in between (say,
+/// after the API refused it) sends a new token rather than tripping
+/// `IdempotentParameterMismatch`.
+pub(crate) fn token_for(key: &str, planned: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    let body = cairn_value::json::to_json(&unknowns_to_null(planned))
+        .map(|j| j.to_string())
+        .unwrap_or_default();
+    let digest = Sha256::new()
+        .chain_update(key.as_bytes())
+        .chain_update(b"\n")
+        .chain_update(body.as_bytes())
+        .finalize();
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
 /// The client token for an EC2 create call (`ClientToken`, at most 64
 /// ASCII characters): the engine's idempotency key for this create, so a
 /// create retried after a timeout or an interrupted run returns the object
@@ -407,5 +426,25 @@ mod tests {
         assert_eq!(prefix_from_name(&a).as_deref(), Some("terraform-"));
         assert_eq!(prefix_from_name("web"), None);
         assert_eq!(prefix_from_name("my-name-which-is-quite-long-really"), None);
+    }
+}
+
+#[cfg(test)]
+mod token_tests {
+    use super::*;
+
+    #[test]
+    fn tokens_follow_the_key_and_the_planned_object() {
+        let a = Value::object([("cidr".to_string(), Value::string("10.0.0.0/16"))].into());
+        let b = Value::object([("cidr".to_string(), Value::string("10.1.0.0/16"))].into());
+        let t = token_for("k1", &a);
+        assert_eq!(t.len(), 32);
+        assert_eq!(t, token_for("k1", &a), "a retry sends the same token");
+        assert_ne!(t, token_for("k2", &a));
+        assert_ne!(
+            t,
+            token_for("k1", &b),
+            "a changed configuration gets a new token"
+        );
     }
 }
