@@ -241,7 +241,8 @@ impl Settings {
 /// The state of one workspace in S3.
 #[derive(Debug)]
 pub struct S3Store {
-    rt: tokio::runtime::Runtime,
+    /// Shared with the locks this store hands out, which release through it.
+    rt: std::sync::Arc<tokio::runtime::Runtime>,
     s3: aws_sdk_s3::Client,
     dynamodb: Option<(aws_sdk_dynamodb::Client, String)>,
     bucket: String,
@@ -249,6 +250,17 @@ pub struct S3Store {
     encrypt: bool,
     kms_key_id: Option<String>,
     use_lockfile: bool,
+}
+
+/// Runs a future to completion on `rt`, on a thread of its own: the
+/// caller may itself be inside an async runtime, where blocking on another
+/// one is not allowed.
+fn run_on<T: Send, F: Future<Output = T> + Send>(rt: &tokio::runtime::Runtime, f: F) -> T {
+    std::thread::scope(|s| match s.spawn(|| rt.block_on(f)).join() {
+        Ok(v) => v,
+        // A panic in the SDK is a bug there; surface it as such.
+        Err(p) => std::panic::resume_unwind(p),
+    })
 }
 
 /// Whether an endpoint is a local server (moto, MinIO), which needs
@@ -296,8 +308,7 @@ impl S3Store {
             if let Some(u) = &settings.sts_endpoint {
                 loader = loader.endpoint_url(u);
             }
-            std::thread::scope(|s| s.spawn(|| rt.block_on(loader.load())).join())
-                .map_err(|_| config_error("Cannot load the AWS configuration", "Retry."))?
+            run_on(&rt, loader.load())
         };
         if sdk.region().is_none() {
             return Err(config_error(
@@ -325,7 +336,7 @@ impl S3Store {
             (aws_sdk_dynamodb::Client::from_conf(b.build()), t.clone())
         });
         Ok(S3Store {
-            rt,
+            rt: std::sync::Arc::new(rt),
             s3,
             dynamodb,
             bucket: settings.bucket.clone(),
@@ -336,16 +347,8 @@ impl S3Store {
         })
     }
 
-    /// Runs a request to completion. On a thread of its own, because the
-    /// caller may itself be inside an async runtime.
     fn run<T: Send, F: Future<Output = T> + Send>(&self, f: F) -> T {
-        std::thread::scope(|s| {
-            match s.spawn(|| self.rt.block_on(f)).join() {
-                Ok(v) => v,
-                // A panic in the SDK is a bug there; surface it as such.
-                Err(p) => std::panic::resume_unwind(p),
-            }
-        })
+        run_on(&self.rt, f)
     }
 
     fn history_key(&self, serial: u64) -> String {
@@ -605,10 +608,7 @@ impl RemoteStore for S3Store {
         }
         Ok(Box::new(OwnedLock {
             lock: Some(held),
-            rt: tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| self.err(&self.key, "lock", e))?,
+            rt: self.rt.clone(),
         }))
     }
 }
@@ -737,7 +737,7 @@ impl S3Lock {
 #[derive(Debug)]
 struct OwnedLock {
     lock: Option<S3Lock>,
-    rt: tokio::runtime::Runtime,
+    rt: std::sync::Arc<tokio::runtime::Runtime>,
 }
 
 impl RemoteLock for OwnedLock {
@@ -745,13 +745,7 @@ impl RemoteLock for OwnedLock {
         let Some(lock) = self.lock.take() else {
             return Ok(());
         };
-        let rt = &self.rt;
-        std::thread::scope(
-            |s| match s.spawn(|| rt.block_on(lock.release_async())).join() {
-                Ok(r) => r,
-                Err(p) => std::panic::resume_unwind(p),
-            },
-        )
+        run_on(&self.rt, lock.release_async())
     }
 }
 

@@ -76,7 +76,8 @@ fn child(path: &str, step: &str) -> String {
 
 fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
     match (a, b) {
-        (Some(x), Some(y)) => x.unmark_deep().0.raw_equal(&y.unmark_deep().0),
+        // raw_equal ignores sensitive marks: no need to strip them.
+        (Some(x), Some(y)) => x.raw_equal(y),
         (None, None) => true,
         _ => false,
     }

@@ -87,7 +87,7 @@ pub fn backend_for(
     block: Option<&cairn_config::Backend>,
     workspace: &str,
     warnings: &mut Diagnostics,
-) -> Result<LocalBackend, Diagnostic> {
+) -> Result<LocalBackend, Diagnostics> {
     let local = LocalBackend::new(state_dir(dir));
     let Some(b) = block else {
         return Ok(local);
@@ -115,37 +115,32 @@ pub fn backend_for(
             let ev = cairn_eval::Evaluator::new(&cairn_eval::NoReferences, &funcs, &ctx);
             let value =
                 cairn_engine::decode::decode_body(&b.config, &cairn_backend_s3::schema(), &ev)
-                    .map_err(|mut ds| {
-                        let first = ds.remove(0);
-                        for d in ds {
-                            warnings.push(d);
-                        }
-                        first
+                    .map_err(|ds| {
+                        ds.into_iter().fold(Diagnostics::new(), |mut all, d| {
+                            all.push(d);
+                            all
+                        })
                     })?;
-            let settings = cairn_backend_s3::Settings::from_value(&value).map_err(|e| {
-                let d = Diagnostic::error("Invalid s3 backend configuration", e.message)
-                    .with_span(b.span.clone());
-                match e.hint {
+            // A configuration error, at the backend block, with its hint.
+            let at_block = |summary: &str, e: cairn_backend_s3::ConfigError| {
+                let d = Diagnostic::error(summary, e.message).with_span(b.span.clone());
+                Diagnostics::from(match e.hint {
                     Some(h) => d.with_hint(h),
                     None => d,
-                }
-            })?;
-            let store = cairn_backend_s3::S3Store::new(&settings, workspace).map_err(|e| {
-                let d = Diagnostic::error("Cannot configure the s3 backend", e.message)
-                    .with_span(b.span.clone());
-                match e.hint {
-                    Some(h) => d.with_hint(h),
-                    None => d,
-                }
-            })?;
+                })
+            };
+            let settings = cairn_backend_s3::Settings::from_value(&value)
+                .map_err(|e| at_block("Invalid s3 backend configuration", e))?;
+            let store = cairn_backend_s3::S3Store::new(&settings, workspace)
+                .map_err(|e| at_block("Cannot configure the s3 backend", e))?;
             Ok(LocalBackend::with_remote(state_dir(dir), Arc::new(store)))
         }
-        other => Err(Diagnostic::error(
+        other => Err(Diagnostics::from(Diagnostic::error(
             "Unsupported backend",
             format!("cairn stores state with the local and s3 backends; the {other:?} backend is not available."),
         )
         .with_span(b.type_span.clone().or(b.span.clone()))
-        .with_hint("Use backend \"s3\", or remove the backend block to keep local state in .cairn/.")),
+        .with_hint("Use backend \"s3\", or remove the backend block to keep local state in .cairn/."))),
     }
 }
 
@@ -169,7 +164,7 @@ pub fn open_backend(dir: &Path, workspace: &str) -> Result<LocalBackend, Failure
         Ok(b) => Ok(b),
         Err(d) => {
             let mut all = diags;
-            all.push(d);
+            all.extend(d);
             Err(Failure {
                 diags: all,
                 sources: SourceMap::new(),
@@ -250,9 +245,7 @@ impl Session {
             &mut warnings,
         ) {
             Ok(b) => b,
-            Err(d) => {
-                let mut diags = Diagnostics::new();
-                diags.push(d);
+            Err(diags) => {
                 return Err(Failure {
                     diags,
                     sources: out.sources,

@@ -71,22 +71,12 @@ pub struct ShowCmd {
 fn backend(dir: &Path) -> Result<LocalBackend, String> {
     let workspace = std::env::var("CAIRN_ENV").unwrap_or_default();
     cairn_run::session::open_backend(dir, &workspace).map_err(|f| {
-        f.diags
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| {
-                let at = d
-                    .span
-                    .as_ref()
-                    .map(|s| format!("{}:{}:{}: ", s.file, s.start.line, s.start.column))
-                    .unwrap_or_default();
-                match &d.hint {
-                    Some(h) => format!("{at}{}: {}\n  {h}", d.summary, d.detail),
-                    None => format!("{at}{}: {}", d.summary, d.detail),
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+        // `fail` adds the "Error: " the renderer starts with.
+        let text = cairn_diagnostics::render(&f.diags, &f.sources);
+        text.strip_prefix("Error: ")
+            .unwrap_or(&text)
+            .trim_end()
+            .to_string()
     })
 }
 

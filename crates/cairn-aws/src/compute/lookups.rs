@@ -39,6 +39,16 @@ fn none_found(what: &str) -> ProviderError {
     .with_hint("Check the filters and tags: nothing in this account and region matches them.")
 }
 
+/// The one object a lookup must find, or Terraform's error for none or
+/// several.
+fn exactly_one<'a, T>(items: &'a [T], what: &str) -> Result<&'a T, ProviderError> {
+    match items {
+        [one] => Ok(one),
+        [] => Err(none_found(what)),
+        _ => Err(several_found(what, items.len())),
+    }
+}
+
 fn several_found(what: &str, n: usize) -> ProviderError {
     ProviderError::new(
         format!("multiple {what}s matched; use additional constraints to reduce matches to a single {what}"),
@@ -177,11 +187,7 @@ impl DataSource for VpcData {
             Err(e) if e.not_found() => Vec::new(),
             Err(e) => return Err(e.into_error("reading EC2 VPCs")),
         };
-        let vpc = match vpcs.len() {
-            0 => return Err(none_found("EC2 VPC")),
-            1 => &vpcs[0],
-            n => return Err(several_found("EC2 VPC", n)),
-        };
+        let vpc = exactly_one(&vpcs, "EC2 VPC")?;
         let id = vpc.vpc_id.clone().unwrap_or_default();
         let owner = vpc.owner_id.clone().unwrap_or_default();
         let ec2 = aws.ec2();
@@ -474,11 +480,7 @@ impl DataSource for SecurityGroupData {
             Err(e) if e.not_found() => Vec::new(),
             Err(e) => return Err(e.into_error("reading EC2 Security Groups")),
         };
-        let g = match groups.len() {
-            0 => return Err(none_found("EC2 Security Group")),
-            1 => &groups[0],
-            n => return Err(several_found("EC2 Security Group", n)),
-        };
+        let g = exactly_one(&groups, "EC2 Security Group")?;
         let id = g.group_id.clone().unwrap_or_default();
         let owner = g.owner_id.clone().unwrap_or_default();
         let mut m = entries(config);
