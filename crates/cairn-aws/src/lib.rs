@@ -176,6 +176,16 @@ impl ProviderFactory for AwsFactory {
             aws: Arc::new(clients),
         }))
     }
+
+    async fn configure_offline(&self, config: &Value) -> Result<Arc<dyn Provider>, ProviderError> {
+        // The SDK's clients are lazy; only the credential check calls out
+        // while configuring.
+        let config = cairn_provider::with_attrs(
+            config,
+            [("skip_credentials_validation", Value::bool(true))],
+        );
+        self.configure(&config).await
+    }
 }
 
 /// A configured `aws` provider (one per `provider "aws"` block or alias).
@@ -281,6 +291,14 @@ impl Provider for AwsProvider {
             )
             .with_hint(r.import_hint())),
         }
+    }
+
+    fn reads_offline(&self, type_name: &str) -> bool {
+        // Computed from the configuration and the provider's region alone.
+        matches!(
+            type_name,
+            "aws_iam_policy_document" | "aws_partition" | "aws_region"
+        )
     }
 
     async fn read_data(&self, type_name: &str, config: &Value) -> Result<Value, ProviderError> {

@@ -1,5 +1,12 @@
 //! `cargo run --release -p cairn-bench -- [SIZES...]`
 //! `cargo run --release -p cairn-bench -- aws [N]`
+//! `cargo run --release -p cairn-bench -- lint [N...]`
+//!
+//! With `lint`, it writes N AWS resources of eight types (security
+//! groups, buckets with their versioning/encryption resources, instances,
+//! volumes, IAM policies, log groups, DynamoDB tables; many with findings),
+//! a tag policy and a Rego policy, and times `cairn lint` on them (with and
+//! without the Rego policy).
 //!
 //! With `aws`, it starts a moto server on 127.0.0.1 and, for -parallelism
 //! 1, 10 and 32, applies N AWS resources (one VPC, subnets and security
@@ -177,6 +184,169 @@ fn aws_bench(bin: &Path, n: usize) {
     }
 }
 
+/// N AWS resources in eight blocks of N/8, with a mix of findings.
+fn lint_config(n: usize) -> String {
+    let per = (n / 8).max(1);
+    format!(
+        r#"provider "aws" {{
+  region = "us-east-1"
+  default_tags {{
+    tags = {{ Owner = "bench" }}
+  }}
+}}
+
+variable "open" {{
+  default = "0.0.0.0/0"
+}}
+
+resource "aws_security_group" "g" {{
+  count       = {per}
+  name        = "g-${{count.index}}"
+  description = "bench"
+  ingress {{
+    from_port   = count.index % 2 == 0 ? 22 : 443
+    to_port     = count.index % 2 == 0 ? 22 : 443
+    protocol    = "tcp"
+    cidr_blocks = [var.open]
+  }}
+  egress {{
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }}
+}}
+
+resource "aws_s3_bucket" "b" {{
+  count  = {per}
+  bucket = "bench-bucket-${{count.index}}"
+}}
+
+resource "aws_s3_bucket_versioning" "b" {{
+  count  = {per}
+  bucket = aws_s3_bucket.b[count.index].id
+  versioning_configuration {{
+    status = count.index % 3 == 0 ? "Suspended" : "Enabled"
+  }}
+}}
+
+resource "aws_instance" "i" {{
+  count         = {per}
+  ami           = "ami-12345678"
+  instance_type = "t3.micro"
+  tags          = {{ Name = "i-${{count.index}}" }}
+}}
+
+resource "aws_ebs_volume" "v" {{
+  count             = {per}
+  availability_zone = "us-east-1a"
+  size              = 10
+  encrypted         = count.index % 2 == 0
+}}
+
+resource "aws_iam_policy" "p" {{
+  count  = {per}
+  name   = "p-${{count.index}}"
+  policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{
+      Effect   = "Allow"
+      Action   = count.index % 4 == 0 ? "*" : "s3:GetObject"
+      Resource = "*"
+    }}]
+  }})
+}}
+
+resource "aws_cloudwatch_log_group" "l" {{
+  count             = {per}
+  name              = "/bench/${{count.index}}"
+  retention_in_days = count.index % 2 == 0 ? 30 : 0
+}}
+
+resource "aws_dynamodb_table" "t" {{
+  count        = {per}
+  name         = "t-${{count.index}}"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "id"
+  attribute {{
+    name = "id"
+    type = "S"
+  }}
+}}
+"#
+    )
+}
+
+const LINT_PROJECT: &str = r#"tags {
+  required = ["Owner", "CostCenter"]
+}
+"#;
+
+const LINT_POLICY: &str = r#"package main
+
+import rego.v1
+
+deny contains msg if {
+  some rc in input.resource_changes
+  rc.type == "aws_instance"
+  rc.change.after.instance_type == "t3.micro"
+  not rc.change.after.tags.CostCenter
+  msg := sprintf("%s: instances need a CostCenter tag", [rc.address])
+}
+
+warn contains msg if {
+  some rc in input.resource_changes
+  rc.type == "aws_s3_bucket"
+  msg := sprintf("%s: check the bucket's lifecycle rules", [rc.address])
+}
+"#;
+
+fn lint_bench(bin: &Path, sizes: &[usize]) {
+    println!("| resources | step | wall time (s) | peak memory (MiB) |");
+    println!("| ---: | --- | ---: | ---: |");
+    for &n in sizes {
+        let Ok(dir) = tempfile::tempdir() else {
+            eprintln!("cannot create a temporary directory");
+            std::process::exit(1);
+        };
+        let p = dir.path();
+        let wrote = std::fs::write(p.join("main.tf"), lint_config(n))
+            .and_then(|_| std::fs::write(p.join("cairn.hcl"), LINT_PROJECT));
+        if wrote.is_err() {
+            eprintln!("cannot write the configuration");
+            std::process::exit(1);
+        }
+        let n = (n / 8).max(1) * 8;
+        // Exit 1 is expected: the configuration has high findings.
+        let m = measure(bin, p, &["lint"]);
+        let ok = if m.code == 1 {
+            ""
+        } else {
+            " (unexpected exit)"
+        };
+        println!(
+            "| {n} | lint: built-in rules, tag policy{ok} | {:.2} | {:.0} |",
+            m.secs, m.peak_mib
+        );
+        let wrote = std::fs::create_dir_all(p.join("policy"))
+            .and_then(|_| std::fs::write(p.join("policy/main.rego"), LINT_POLICY));
+        if wrote.is_err() {
+            eprintln!("cannot write the policy");
+            std::process::exit(1);
+        }
+        let m = measure(bin, p, &["lint"]);
+        let ok = if m.code == 1 {
+            ""
+        } else {
+            " (unexpected exit)"
+        };
+        println!(
+            "| {n} | lint: the same plus a Rego policy{ok} | {:.2} | {:.0} |",
+            m.secs, m.peak_mib
+        );
+    }
+}
+
 fn main() {
     let bin = std::env::var_os("CAIRN_BIN")
         .map(PathBuf::from)
@@ -187,6 +357,21 @@ fn main() {
     if !bin.exists() {
         eprintln!("cairn binary not found at {} (build it with cargo build --release -p cairn, or set CAIRN_BIN)", bin.display());
         std::process::exit(1);
+    }
+    if std::env::args().nth(1).as_deref() == Some("lint") {
+        let sizes: Vec<usize> = std::env::args()
+            .skip(2)
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        lint_bench(
+            &bin,
+            if sizes.is_empty() {
+                &[1000, 10_000]
+            } else {
+                &sizes
+            },
+        );
+        return;
     }
     if std::env::args().nth(1).as_deref() == Some("aws") {
         let n = std::env::args()

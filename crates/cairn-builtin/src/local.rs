@@ -568,6 +568,11 @@ impl Provider for LocalProvider {
         Err(import_unsupported(type_name))
     }
 
+    fn reads_offline(&self, _type_name: &str) -> bool {
+        // Local files are not infrastructure.
+        true
+    }
+
     async fn read_data(&self, type_name: &str, config: &Value) -> Result<Value, ProviderError> {
         let schema = data_schema(NAME, &self.schema, type_name)?;
         let path = filename(type_name, config)?;

@@ -28,7 +28,9 @@ mod util;
 mod vars;
 
 pub use cairn_syntax::{Expr, Source, SourceFile};
-pub use load::{load_module, load_tree, module_address, Loader, ModuleNode, ModuleTree};
+pub use load::{
+    load_module, load_tree, module_address, syntax_error, Loader, ModuleNode, ModuleTree,
+};
 pub use model::*;
 pub use typeexpr::parse_type_constraint;
 pub use util::{is_valid_name, range_text};

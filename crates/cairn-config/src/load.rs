@@ -537,7 +537,10 @@ fn config_files(dir: &Path) -> std::io::Result<(Vec<PathBuf>, Vec<PathBuf>)> {
 }
 
 /// A parse error as a diagnostic at hcl-edit's reported position.
-fn syntax_error(e: &cairn_syntax::hcl_edit::parser::Error, file: &Arc<SourceFile>) -> Diagnostic {
+pub fn syntax_error(
+    e: &cairn_syntax::hcl_edit::parser::Error,
+    file: &Arc<SourceFile>,
+) -> Diagnostic {
     let offset = e.location().offset();
     let start = file.index.pos(offset);
     let mut end = start;

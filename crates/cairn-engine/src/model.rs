@@ -92,6 +92,9 @@ pub struct Plan {
     pub data: BTreeMap<InstanceAddr, Value>,
     pub destroy: bool,
     pub refresh_only: bool,
+    /// Each provider configuration's evaluated arguments, by (module path,
+    /// `aws` / `aws.west`); sensitive values stay marked.
+    pub provider_configs: BTreeMap<(Vec<String>, String), Value>,
 }
 
 impl Plan {

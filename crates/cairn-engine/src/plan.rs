@@ -35,6 +35,12 @@ pub struct PlanOptions {
     pub workspace: String,
     /// Imports requested on the command line (`cairn import ADDR ID`).
     pub extra_imports: Vec<(InstanceAddr, String)>,
+    /// Plan without touching infrastructure (`cairn lint`): no refresh, no
+    /// data source reads (their results are unknown), a resource whose
+    /// `count`/`for_each` is unknown is planned as one representative
+    /// instance, and a provider that cannot be configured offline is
+    /// replaced by planning from its schema alone (with a warning).
+    pub offline: bool,
 }
 
 /// Everything a plan needs.
@@ -98,6 +104,10 @@ pub struct Walker<'a> {
     pub ctx: Context,
     pub values: Values,
     pub diags: Diagnostics,
+    /// See [`PlanOptions::offline`].
+    pub offline: bool,
+    /// Each provider configuration's evaluated arguments.
+    pub provider_configs: BTreeMap<(Vec<String>, String), Value>,
 }
 
 impl<'a> Walker<'a> {
@@ -129,6 +139,8 @@ impl<'a> Walker<'a> {
             ctx,
             values,
             diags: Diagnostics::new(),
+            offline: false,
+            provider_configs: BTreeMap::new(),
         }
     }
 
@@ -217,7 +229,7 @@ impl<'a> Walker<'a> {
                             c.for_each.as_ref(),
                             &format!("module.{}", id.name),
                         );
-                        let keys = exp.keys();
+                        let keys = self.keys_of(&exp);
                         for k in keys {
                             let child = mi.child(&id.name, Key::from(&k));
                             self.values
@@ -338,7 +350,13 @@ impl<'a> Walker<'a> {
             _ => None,
         };
         let bind = Bindings {
-            key: Some(key.clone()),
+            // No key: a single instance, or offline's representative one
+            // (count.index unknown).
+            key: if key.is_none() {
+                None
+            } else {
+                Some(key.clone())
+            },
             each_value,
             self_value: None,
         };
@@ -407,6 +425,9 @@ impl<'a> Walker<'a> {
             expand::for_each(&v, e.span().as_ref())
         };
         match r {
+            // Offline checks plan one representative instance instead
+            // (see `keys_of`).
+            Ok(Expansion::Unknown) if self.offline => Expansion::Unknown,
             Ok(Expansion::Unknown) => {
                 let (arg, which) = if is_count {
                     ("count", "how many instances")
@@ -429,6 +450,17 @@ impl<'a> Walker<'a> {
                 self.diags.push(d.with_address(what.to_string()));
                 Expansion::Count(0)
             }
+        }
+    }
+
+    /// The instance keys of an expansion. Offline, an unknown expansion
+    /// has one representative instance (no key: count.index, each.key
+    /// and each.value are unknown), while references to the resource or
+    /// module as a whole stay unknown.
+    pub fn keys_of(&self, exp: &Expansion) -> Vec<cairn_graph::expand::InstanceKey> {
+        match exp {
+            Expansion::Unknown if self.offline => vec![cairn_graph::expand::InstanceKey::None],
+            _ => exp.keys(),
         }
     }
 
@@ -474,18 +506,21 @@ impl<'a> Walker<'a> {
         };
         match config {
             Ok(c) => {
+                self.provider_configs
+                    .insert((id.module.clone(), id.name.clone()), c.clone());
                 let (c, _) = c.unmark_deep();
+                let key = (id.module.clone(), id.name.clone());
                 if let Err(d) = self
                     .configured
-                    .configure(
-                        self.registry,
-                        (id.module.clone(), id.name.clone()),
-                        &p.name,
-                        &c,
-                    )
+                    .configure_with(self.registry, key.clone(), &p.name, &c, self.offline)
                     .await
                 {
-                    self.diags.push(d.with_span(p.decl_span.clone()));
+                    if self.offline {
+                        self.schema_only(key, f.clone(), d, p.decl_span.clone())
+                            .await;
+                    } else {
+                        self.diags.push(d.with_span(p.decl_span.clone()));
+                    }
                 }
             }
             Err(ds) => {
@@ -548,15 +583,50 @@ impl<'a> Walker<'a> {
         let empty = Value::object(cairn_provider::empty_object(&f.schema().provider));
         match self
             .configured
-            .configure(self.registry, key.clone(), &name, &empty)
+            .configure_with(self.registry, key.clone(), &name, &empty, self.offline)
             .await
         {
             Ok(p) => Some((p, key, name)),
+            Err(d) if self.offline => {
+                let f = f.clone();
+                Some((
+                    self.schema_only(key.clone(), f, d, r.decl_span.clone())
+                        .await,
+                    key,
+                    name,
+                ))
+            }
             Err(d) => {
                 self.diags.push(d.with_span(r.decl_span.clone()));
                 None
             }
         }
+    }
+
+    /// Offline: a provider that cannot be configured without
+    /// infrastructure (no region, no credentials) is planned from its
+    /// schema alone; says so as a warning.
+    async fn schema_only(
+        &mut self,
+        key: (Vec<String>, String),
+        f: Arc<dyn cairn_provider::ProviderFactory>,
+        d: Diagnostic,
+        span: Option<cairn_diagnostics::Span>,
+    ) -> Arc<dyn cairn_provider::Provider> {
+        self.diags.push(
+            Diagnostic::warning(
+                format!("Provider {} planned from its schema only", key.1),
+                format!(
+                    "It could not be configured without infrastructure ({}: {}), so computed values provider-specific planning would add (such as tags_all) are unknown to the checks.",
+                    d.summary, d.detail
+                ),
+            )
+            .with_span(span),
+        );
+        let p: Arc<dyn cairn_provider::Provider> =
+            Arc::new(crate::providers::SchemaOnly::new(f.schema().clone()));
+        self.configured.insert(key, p.clone()).await;
+        p
     }
 
     /// The value references see for a resource from its instances' values.
@@ -725,6 +795,7 @@ pub async fn plan(input: PlanInput<'_>) -> PlanOutcome {
         input.cwd.clone(),
         opts.workspace.clone(),
     );
+    w.offline = opts.offline;
     let (graph, d) = cairn_graph::build(tree);
     w.diags.extend(d);
     let cycles = graph.cycle_diagnostics(tree);
@@ -825,6 +896,7 @@ pub async fn plan(input: PlanInput<'_>) -> PlanOutcome {
         plan.changes.retain(|c| c.action == Action::NoOp);
     }
     plan.changes.sort_by(|a, b| a.addr.cmp(&b.addr));
+    plan.provider_configs = std::mem::take(&mut w.provider_configs);
     let failed = w.diags.has_errors();
     PlanOutcome {
         plan: if failed { None } else { Some(plan) },

@@ -90,10 +90,10 @@ pub async fn plan_resource(
             &raddr.to_string(),
         );
         let mut vals: BTreeMap<Key, Value> = BTreeMap::new();
-        let keys = exp.keys();
+        let keys = w.keys_of(&exp);
         // Refresh this resource's prior instances concurrently first.
         let mut refreshed: BTreeMap<InstanceAddr, Option<Value>> = BTreeMap::new();
-        if !data && !opts.skip_refresh && !opts.destroy {
+        if !data && !opts.skip_refresh && !opts.destroy && !opts.offline {
             let addrs: Vec<InstanceAddr> = keys
                 .iter()
                 .map(|k| raddr.instance(Key::from(k)))
@@ -186,7 +186,9 @@ pub async fn plan_resource(
                 w.check_rule(&mi, bind.clone(), c, &addr.to_string());
             }
             if data {
-                let v = if config.is_wholly_known() {
+                let v = if config.is_wholly_known()
+                    && (!w.offline || provider.reads_offline(&r.type_name))
+                {
                     match provider
                         .read_data(&r.type_name, &config.unmark_deep().0)
                         .await

@@ -4,7 +4,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use cairn_diagnostics::Diagnostic;
-use cairn_provider::{Provider, ProviderFactory, ResourceSchema};
+use cairn_provider::{
+    ApplyRequest, PlanRequest, PlanResponse, Provider, ProviderError, ProviderFactory,
+    ProviderSchema, ResourceSchema,
+};
 use cairn_value::Value;
 use tokio::sync::Mutex;
 
@@ -94,6 +97,12 @@ pub struct Configured {
 pub type ProviderKey = (Vec<String>, String);
 
 impl Configured {
+    /// Records a provider for a configuration key (offline planning's
+    /// stand-in).
+    pub async fn insert(&self, key: ProviderKey, p: Arc<dyn Provider>) {
+        self.inner.lock().await.insert(key, p);
+    }
+
     pub async fn get(&self, key: &ProviderKey) -> Option<Arc<dyn Provider>> {
         self.inner.lock().await.get(key).cloned()
     }
@@ -105,6 +114,20 @@ impl Configured {
         key: ProviderKey,
         name: &str,
         config: &Value,
+    ) -> Result<Arc<dyn Provider>, Diagnostic> {
+        self.configure_with(registry, key, name, config, false)
+            .await
+    }
+
+    /// Configures a provider; `offline` for checks that must not reach
+    /// infrastructure.
+    pub async fn configure_with(
+        &self,
+        registry: &Registry,
+        key: ProviderKey,
+        name: &str,
+        config: &Value,
+        offline: bool,
     ) -> Result<Arc<dyn Provider>, Diagnostic> {
         let mut g = self.inner.lock().await;
         if let Some(p) = g.get(&key) {
@@ -120,11 +143,69 @@ impl Configured {
                 registry.names().join(", ")
             ))
         })?;
-        let p = f
-            .configure(config)
-            .await
-            .map_err(|e| e.to_diagnostic(&format!("provider.{}", key.1)))?;
+        let configured = if offline {
+            f.configure_offline(config).await
+        } else {
+            f.configure(config).await
+        };
+        let p = configured.map_err(|e| e.to_diagnostic(&format!("provider.{}", key.1)))?;
         g.insert(key, p.clone());
         Ok(p)
+    }
+}
+
+/// A stand-in for a provider that could not be configured during offline
+/// planning (`cairn lint`): plans from the schema (computed attributes
+/// unknown), reads data sources as unknown, and refuses anything that
+/// would touch infrastructure.
+pub struct SchemaOnly {
+    schema: ProviderSchema,
+}
+
+impl SchemaOnly {
+    pub fn new(schema: ProviderSchema) -> Self {
+        SchemaOnly { schema }
+    }
+
+    fn offline_error(what: &str) -> ProviderError {
+        ProviderError::new(
+            "Not available offline",
+            format!(
+                "{what} needs a configured provider; offline checks never touch infrastructure."
+            ),
+        )
+    }
+}
+
+#[async_trait::async_trait]
+impl Provider for SchemaOnly {
+    fn schema(&self) -> &ProviderSchema {
+        &self.schema
+    }
+
+    async fn plan(&self, req: PlanRequest) -> Result<PlanResponse, ProviderError> {
+        let Some(r) = self.schema.resources.get(&req.type_name) else {
+            return Err(ProviderError::new(
+                "Unknown resource type",
+                format!("{} is not in the provider's schema.", req.type_name),
+            ));
+        };
+        Ok(cairn_provider::default_plan(&r.block, &req))
+    }
+
+    async fn apply(&self, _req: ApplyRequest) -> Result<Value, ProviderError> {
+        Err(Self::offline_error("Applying"))
+    }
+
+    async fn read(&self, _type_name: &str, _state: &Value) -> Result<Option<Value>, ProviderError> {
+        Err(Self::offline_error("Refreshing"))
+    }
+
+    async fn import(&self, _type_name: &str, _id: &str) -> Result<Value, ProviderError> {
+        Err(Self::offline_error("Importing"))
+    }
+
+    async fn read_data(&self, _type_name: &str, _config: &Value) -> Result<Value, ProviderError> {
+        Err(Self::offline_error("Reading a data source"))
     }
 }

@@ -13,7 +13,10 @@ use serde::{Deserialize, Serialize};
 pub mod render;
 mod suppress;
 
-pub use suppress::{parse_ignore_comments, IgnoreComment, Suppression, SuppressionError};
+pub use suppress::{
+    parse_ignore_comments, strip_keys, IgnoreComment, Suppression, SuppressionError,
+    SuppressionKind,
+};
 
 /// How bad a finding is. Ordered: `Low < Medium < High < Critical`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -152,6 +155,10 @@ pub struct Finding {
     /// The reason given when the finding is suppressed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<String>,
+    /// Where the suppression was written (set with `suppressed`); SARIF
+    /// reports it. `None` on a suppressed finding reads as external.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppression_kind: Option<SuppressionKind>,
 }
 
 impl Finding {
@@ -167,6 +174,7 @@ impl Finding {
             message: message.into(),
             fix: rule.fix.clone(),
             suppressed: None,
+            suppression_kind: None,
         }
     }
 
@@ -270,6 +278,7 @@ impl Report {
             }
             if let Some(s) = list.iter().find(|s| s.matches(f)) {
                 f.suppressed = Some(s.reason.clone());
+                f.suppression_kind = Some(s.kind);
             }
         }
     }

@@ -14,6 +14,39 @@ pub struct Suppression {
     /// instance (`aws_subnet.a["x"]`) address; `None` for every resource.
     pub address: Option<String>,
     pub reason: String,
+    /// Where it was written; a project list read from configuration
+    /// (without the field) is external.
+    #[serde(default)]
+    pub kind: SuppressionKind,
+}
+
+/// Where a suppression was written, as SARIF distinguishes them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuppressionKind {
+    /// A `cairn:ignore` comment in the configuration.
+    InSource,
+    /// The project configuration's list (or anything outside the source).
+    #[default]
+    External,
+}
+
+impl SuppressionKind {
+    /// The SARIF `suppression.kind` value.
+    pub fn sarif_kind(&self) -> &'static str {
+        match self {
+            SuppressionKind::InSource => "inSource",
+            SuppressionKind::External => "external",
+        }
+    }
+
+    /// The JSON report's value (`in_source`, `external`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SuppressionKind::InSource => "in_source",
+            SuppressionKind::External => "external",
+        }
+    }
 }
 
 impl Suppression {
@@ -80,6 +113,18 @@ pub struct IgnoreComment {
     pub reason: String,
     /// 1-based line of the comment.
     pub line: usize,
+}
+
+impl IgnoreComment {
+    /// The suppression this comment makes for the block at `address`.
+    pub fn suppression(&self, address: impl Into<String>) -> Suppression {
+        Suppression {
+            rule_id: self.rule_id.clone(),
+            address: Some(address.into()),
+            reason: self.reason.clone(),
+            kind: SuppressionKind::InSource,
+        }
+    }
 }
 
 /// A `cairn:ignore` comment without a rule ID or without a reason.
@@ -182,6 +227,7 @@ mod tests {
             message: String::new(),
             fix: String::new(),
             suppressed: None,
+            suppression_kind: None,
         }
     }
 
@@ -200,6 +246,7 @@ mod tests {
             rule_id: "AWS001".into(),
             address: Some("module.net.aws_subnet.a".into()),
             reason: "ok".into(),
+            kind: SuppressionKind::External,
         };
         assert!(s.matches(&finding("AWS001", r#"module.net["x"].aws_subnet.a[1]"#)));
         assert!(s.matches(&finding("aws001", "module.net.aws_subnet.a")));

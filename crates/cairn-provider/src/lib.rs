@@ -136,6 +136,12 @@ pub trait Provider: Send + Sync {
 
     /// Reads a data source.
     async fn read_data(&self, type_name: &str, config: &Value) -> Result<Value, ProviderError>;
+
+    /// True for data sources computed without touching infrastructure
+    /// (a policy document, a local file), which offline checks may read.
+    fn reads_offline(&self, _type_name: &str) -> bool {
+        false
+    }
 }
 
 /// Makes configured providers.
@@ -145,6 +151,13 @@ pub trait ProviderFactory: Send + Sync {
     fn name(&self) -> &str;
     fn schema(&self) -> &ProviderSchema;
     async fn configure(&self, config: &Value) -> Result<Arc<dyn Provider>, ProviderError>;
+
+    /// Configures for offline checks (`cairn lint`): nothing may reach
+    /// infrastructure, not even to validate credentials. Providers whose
+    /// `configure` makes calls override this.
+    async fn configure_offline(&self, config: &Value) -> Result<Arc<dyn Provider>, ProviderError> {
+        self.configure(config).await
+    }
 }
 
 /// Terraform's "proposed new state": the configuration, with the prior

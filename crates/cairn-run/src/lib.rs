@@ -12,6 +12,7 @@ use cairn_value::Value;
 use serde::{Deserialize, Serialize};
 
 mod dynamic;
+pub mod offline;
 pub mod planfile;
 pub mod session;
 pub mod sink;
@@ -98,6 +99,7 @@ pub async fn make_plan(sess: &Session, flags: &PlanFlags) -> Result<Plan, Diagno
             parallelism: flags.parallelism.max(1),
             workspace: sess.workspace.clone(),
             extra_imports,
+            offline: false,
         },
     })
     .await;

@@ -52,6 +52,14 @@ pub struct SavedPlan {
     pub human: String,
     /// Terraform's JSON plan format (no secrets in it).
     pub json: serde_json::Value,
+    /// The checks' findings at plan time (`None` for refresh-only plans
+    /// and plans saved before checks existed); apply refuses a plan whose
+    /// findings fail.
+    #[serde(default)]
+    pub findings: Option<cairn_findings::Report>,
+    /// The cost estimate at plan time.
+    #[serde(default)]
+    pub cost: Option<cairn_cost::CostReport>,
 }
 
 impl SavedPlan {

@@ -38,6 +38,11 @@ pub struct PlanArgs {
     /// How long to wait for the state lock (e.g. 30s, 5m).
     #[arg(long = "lock-timeout", value_name = "DURATION", default_value = "0s")]
     pub lock_timeout: String,
+    /// The environment declared in cairn.hcl (default: $CAIRN_ENV): its
+    /// variable files, tag policy and budget; terraform.workspace is its
+    /// name.
+    #[arg(long = "env", value_name = "NAME")]
+    pub env: Option<String>,
     #[command(flatten)]
     pub vars: VarArgs,
 }
@@ -64,6 +69,8 @@ pub struct PlanCmd {
     pub format: String,
     #[command(flatten)]
     pub common: PlanArgs,
+    #[command(flatten)]
+    pub checks: crate::checks::CheckArgs,
 }
 
 #[derive(Args, Debug)]
@@ -93,6 +100,8 @@ pub struct ApplyCmd {
     pub json: bool,
     #[command(flatten)]
     pub common: PlanArgs,
+    #[command(flatten)]
+    pub checks: crate::checks::CheckArgs,
 }
 
 #[derive(Args, Debug)]
@@ -104,6 +113,8 @@ pub struct DestroyCmd {
     pub json: bool,
     #[command(flatten)]
     pub common: PlanArgs,
+    #[command(flatten)]
+    pub checks: crate::checks::CheckArgs,
 }
 
 #[derive(Args, Debug)]
@@ -164,17 +175,43 @@ fn flags_of(common: &PlanArgs, destroy: bool) -> PlanFlags {
     }
 }
 
+/// The project settings (`cairn.hcl`) for the selected environment;
+/// prints the errors and gives `None` when the file is wrong.
+pub fn project_for(
+    dir: &std::path::Path,
+    env: &Option<String>,
+    color: bool,
+) -> Option<cairn_project::Effective> {
+    let sources = cairn_diagnostics::SourceMap::new();
+    let env = crate::checks::env_name(env);
+    match crate::checks::project_settings(dir, env.as_deref(), &sources) {
+        Ok(p) => Some(p),
+        Err(d) => {
+            print_diags(&d, &sources, color);
+            None
+        }
+    }
+}
+
 fn session_opts(
     dir: PathBuf,
     common: &PlanArgs,
     raw: &[String],
     operation: &str,
+    project: &cairn_project::Effective,
 ) -> Result<SessionOptions, String> {
+    // The environment's variable files first: the command line wins.
+    let mut cli: Vec<cairn_vars::CliInput> = project
+        .var_files
+        .iter()
+        .map(|f| cairn_vars::CliInput::VarFile(dir.join(f)))
+        .collect();
+    cli.extend(common.vars.ordered(raw));
     Ok(SessionOptions {
         dir,
-        cli: common.vars.ordered(raw),
+        cli,
         env: crate::env_pairs(),
-        workspace: std::env::var("CAIRN_ENV").unwrap_or_default(),
+        workspace: project.environment.clone().unwrap_or_default(),
         lock: common.lock,
         lock_timeout: parse_duration(&common.lock_timeout)?,
         operation: operation.to_string(),
@@ -226,13 +263,22 @@ fn render_plan(sess: &Session, plan: &Plan, color: bool) -> String {
 }
 
 fn json_plan(sess: &Session, plan: &Plan) -> serde_json::Value {
+    json_plan_of(plan, &sess.root_vars, &sess.tree)
+}
+
+/// Terraform's JSON plan format (what Rego policies read).
+pub fn json_plan_of(
+    plan: &Plan,
+    root_vars: &std::collections::BTreeMap<String, cairn_value::Value>,
+    tree: &cairn_config::ModuleTree,
+) -> serde_json::Value {
     cairn_render::json_plan(
         plan,
         &cairn_render::JsonMeta {
             cairn_version: env!("CARGO_PKG_VERSION").to_string(),
-            variables: sess.root_vars.clone(),
+            variables: root_vars.clone(),
             prior_state: None,
-            configuration: Some(configuration_json(&sess.tree)),
+            configuration: Some(configuration_json(tree)),
             timestamp: chrono_now(),
         },
     )
@@ -383,6 +429,64 @@ pub fn plan(a: &PlanCmd, raw: &[String], color: bool) -> u8 {
     code
 }
 
+/// `cairn cost [DIR|PLANFILE]`: the monthly estimate per resource before
+/// and after the plan, the totals and the difference. A plan file shows
+/// the estimate recorded when it was made; a directory is planned now
+/// (reading state, refreshing like `plan`).
+pub fn cost(a: &crate::checks::CostCmd, raw: &[String], color: bool) -> u8 {
+    let target = a.target.clone().unwrap_or_else(|| PathBuf::from("."));
+    if target.is_file() {
+        return match SavedPlan::read(&target) {
+            Ok(p) => match &p.cost {
+                Some(c) => {
+                    print!("{}", crate::checks::render_cost(c, &a.format));
+                    0
+                }
+                None => {
+                    eprintln!("Error: {} has no cost estimate\n\nIt was saved by a refresh-only plan or by an older cairn.\n\nHint: run cairn plan -out again.", target.display());
+                    1
+                }
+            },
+            Err(e) => {
+                eprintln!("Error: {e}");
+                1
+            }
+        };
+    }
+    let Some(project) = project_for(&target, &a.common.env, color) else {
+        return 1;
+    };
+    let usage = match crate::checks::usage(&target, &a.checks, &project) {
+        Ok(u) => u,
+        Err(d) => {
+            print_diags(&d, &cairn_diagnostics::SourceMap::new(), color);
+            return 1;
+        }
+    };
+    let opts = match session_opts(target.clone(), &a.common, raw, "cost", &project) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return 1;
+        }
+    };
+    let Some(rt) = runtime() else { return 1 };
+    let Some(sess) = open(&opts, color) else {
+        return 1;
+    };
+    let flags = flags_of(&a.common, false);
+    let plan = match rt.block_on(cairn_run::make_plan(&sess, &flags)) {
+        Ok(p) => p,
+        Err(d) => {
+            print_diags(&d, &sess.sources, color);
+            return 1;
+        }
+    };
+    let report = cairn_checks::cost_report(&plan, &usage);
+    print!("{}", crate::checks::render_cost(&report, &a.format));
+    0
+}
+
 /// `cairn drift`: refreshes every object in state and reports what changed
 /// outside cairn, attribute by attribute, and what was deleted. Changes
 /// nothing. Exit 0 no drift, 2 drift, 1 error.
@@ -414,7 +518,10 @@ fn drift_inner(
     drifted: &mut usize,
 ) -> u8 {
     let dir = a.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let opts = match session_opts(dir, &a.common, raw, "drift") {
+    let Some(project) = project_for(&dir, &a.common.env, color) else {
+        return 1;
+    };
+    let opts = match session_opts(dir, &a.common, raw, "drift", &project) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("Error: {e}");
@@ -473,7 +580,10 @@ fn plan_inner(
     info: &mut RunInfo,
 ) -> u8 {
     let dir = a.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let opts = match session_opts(dir.clone(), &a.common, raw, "plan") {
+    let Some(project) = project_for(&dir, &a.common.env, color) else {
+        return 1;
+    };
+    let opts = match session_opts(dir.clone(), &a.common, raw, "plan", &project) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("Error: {e}");
@@ -497,10 +607,42 @@ fn plan_inner(
     info.digest = Some(planfile::plan_digest(&plan));
     info.counts = plan.counts();
     info.outcome = cairn_audit::Outcome::Success;
-    let human = render_plan(&sess, &plan, false);
+    let mut human = render_plan(&sess, &plan, false);
     let json = json_plan(&sess, &plan);
+    let checks = if flags.refresh_only {
+        None
+    } else {
+        match crate::checks::run(
+            &dir,
+            &plan,
+            &json,
+            &sess.tree,
+            &sess.registry,
+            &sess.sources,
+            &project,
+            &a.checks,
+        ) {
+            Ok(c) => {
+                print_diags(&c.warnings, &sess.sources, color);
+                Some(c)
+            }
+            Err(d) => {
+                print_diags(&d, &sess.sources, color);
+                return 1;
+            }
+        }
+    };
+    if let Some(c) = &checks {
+        human.push_str(&crate::checks::plan_footer(c, false));
+    }
     if a.format == "markdown" {
         print!("{}", cairn_render::markdown_summary(&plan));
+        if let Some(c) = &checks {
+            if !c.report.findings.is_empty() {
+                print!("\n{}", cairn_findings::render::markdown(&c.report));
+            }
+            println!("\n{}", cairn_cost::one_line(&c.cost));
+        }
         let (add, change, destroy) = plan.counts();
         if add + change + destroy > 0 {
             let target = a
@@ -516,15 +658,16 @@ fn plan_inner(
             serde_json::to_string_pretty(&json).unwrap_or_default()
         );
     } else {
-        print!(
-            "{}",
-            if color {
-                render_plan(&sess, &plan, true)
-            } else {
-                human.clone()
+        if color {
+            print!("{}", render_plan(&sess, &plan, true));
+            if let Some(c) = &checks {
+                print!("{}", crate::checks::plan_footer(c, true));
             }
-        );
+        } else {
+            print!("{human}");
+        }
     }
+    let refused = checks.as_ref().is_some_and(|c| c.report.fails());
     if let Some(out) = &a.out {
         let inputs = Inputs {
             cli: opts
@@ -560,14 +703,20 @@ fn plan_inner(
             inputs: sealed,
             human,
             json,
+            findings: checks.as_ref().map(|c| c.report.clone()),
+            cost: checks.as_ref().map(|c| c.cost.clone()),
         };
         if let Err(e) = saved.write(out) {
             eprintln!("Error: cannot write plan file {}: {e}", out.display());
             return 1;
         }
-        if !a.json && a.format == "human" {
+        if !a.json && a.format == "human" && !refused {
             println!("\nSaved the plan to: {}\n\nTo perform exactly these actions, run:\n    cairn apply {}", out.display(), out.display());
         }
+    }
+    if let Some(c) = checks.as_ref().filter(|c| c.report.fails()) {
+        eprintln!("\n{}", crate::checks::refusal(&c.report));
+        return 1;
     }
     if a.detailed_exitcode && plan.has_changes() {
         2
@@ -741,11 +890,15 @@ fn apply_inner(
     if target.is_file() {
         return apply_saved(a, &target, color, &rt, rec, info);
     }
+    let Some(project) = project_for(&target, &a.common.env, color) else {
+        return 1;
+    };
     let opts = match session_opts(
         target.clone(),
         &a.common,
         raw,
         if destroy { "destroy" } else { "apply" },
+        &project,
     ) {
         Ok(o) => o,
         Err(e) => {
@@ -770,6 +923,35 @@ fn apply_inner(
     info.counts = plan.counts();
     if !a.json {
         print!("{}", render_plan(&sess, &plan, color));
+    }
+    if plan.has_changes() && !flags.refresh_only {
+        let json = json_plan(&sess, &plan);
+        match crate::checks::run(
+            &target,
+            &plan,
+            &json,
+            &sess.tree,
+            &sess.registry,
+            &sess.sources,
+            &project,
+            &a.checks,
+        ) {
+            Ok(c) => {
+                print_diags(&c.warnings, &sess.sources, color);
+                if !a.json {
+                    print!("{}", crate::checks::plan_footer(&c, color));
+                }
+                if c.report.fails() {
+                    info.outcome = cairn_audit::Outcome::Refused;
+                    eprintln!("\n{}", crate::checks::refusal(&c.report));
+                    return 1;
+                }
+            }
+            Err(d) => {
+                print_diags(&d, &sess.sources, color);
+                return 1;
+            }
+        }
     }
     if !plan.has_changes() {
         info.outcome = cairn_audit::Outcome::Success;
@@ -922,6 +1104,11 @@ fn apply_saved(
     info.digest = Some(saved.plan_digest.clone());
     info.counts = saved.counts;
     info.outcome = cairn_audit::Outcome::Refused;
+    if let Some(r) = saved.findings.as_ref().filter(|r| r.fails()) {
+        eprint!("{}", cairn_findings::render::human(r, color));
+        eprintln!("\n{}", crate::checks::refusal(r));
+        return 1;
+    }
     if planfile::config_digest(&sess.sources) != saved.config_digest {
         eprintln!("Error: Saved plan is stale\n\nThe configuration or variable files changed since the plan was made.\n\nHint: run cairn plan again and review the new plan.");
         return 1;
@@ -997,9 +1184,13 @@ fn import_inner(a: &ImportCmd, raw: &[String], color: bool, info: &mut RunInfo) 
         parallelism: 1,
         lock: true,
         lock_timeout: "0s".into(),
+        env: None,
         vars: a.vars.clone(),
     };
-    let opts = match session_opts(a.dir.clone(), &common, raw, "import") {
+    let Some(project) = project_for(&a.dir, &common.env, color) else {
+        return 1;
+    };
+    let opts = match session_opts(a.dir.clone(), &common, raw, "import", &project) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("Error: {e}");

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 mod audit;
+mod checks;
 mod console;
 mod fmt;
 mod lifecycle;
@@ -35,8 +36,13 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Evaluate expressions in the context of a configuration.
     Console(console::ConsoleArgs),
+    /// Check security rules, secrets, tags and policies without touching
+    /// infrastructure.
+    Lint(checks::LintCmd),
     /// Show what apply would change.
     Plan(lifecycle::PlanCmd),
+    /// Estimate the monthly cost before and after a plan.
+    Cost(checks::CostCmd),
     /// Report what changed outside cairn (exit 2 when anything did).
     Drift(lifecycle::DriftCmd),
     /// Make the changes (from the configuration, or a saved plan file).
@@ -135,6 +141,11 @@ const LONG_FLAGS: &[&str] = &[
     "since",
     "anchor",
     "format",
+    "fail-on",
+    "policy",
+    "list-rules",
+    "env",
+    "usage-file",
 ];
 
 fn normalize_args(args: impl Iterator<Item = String>) -> Vec<String> {
@@ -179,7 +190,9 @@ fn main() -> ExitCode {
         Command::Validate(a) => validate::run(&a, &args, color),
         Command::Fmt(a) => fmt::run(&a),
         Command::Console(a) => console::run(&a, &args),
+        Command::Lint(a) => checks::lint(&a, &args, color),
         Command::Plan(a) => lifecycle::plan(&a, &args, color),
+        Command::Cost(a) => lifecycle::cost(&a, &args, color),
         Command::Drift(a) => lifecycle::drift(&a, &args, color),
         Command::Apply(a) => lifecycle::apply(&a, &args, color, false),
         Command::Destroy(a) => {
@@ -188,6 +201,7 @@ fn main() -> ExitCode {
                 auto_approve: a.auto_approve,
                 json: a.json,
                 common: a.common.clone(),
+                checks: a.checks.clone(),
             };
             lifecycle::apply(&as_apply, &args, color, true)
         }
