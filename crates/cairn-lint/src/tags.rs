@@ -18,19 +18,17 @@ use crate::{Instance, Model};
 
 pub const MISSING_TAG: &str = "TAG001";
 pub const TAG_VALUE: &str = "TAG002";
-pub const BAD_PATTERN: &str = "TAG003";
 
 /// Tags every taggable resource must carry (counting the provider's
 /// `default_tags`), and patterns their values must match.
 ///
-/// Build it with [`TagPolicy::new`] to have the patterns checked up front;
-/// [`check`] reports a pattern that does not compile as a `TAG003`
-/// finding rather than ignoring it.
+/// Built with [`TagPolicy::new`], which compiles the patterns, so a policy
+/// with a bad pattern cannot exist.
 #[derive(Clone, Debug, Default)]
 pub struct TagPolicy {
-    pub required: Vec<String>,
-    /// Tag name -> regular expression the whole value must match.
-    pub allowed: BTreeMap<String, String>,
+    required: Vec<String>,
+    /// (tag, pattern as written, the pattern matching whole values).
+    allowed: Vec<(String, String, Regex)>,
 }
 
 /// An `allowed` pattern that is not a valid regular expression.
@@ -62,17 +60,19 @@ impl TagPolicy {
         required: Vec<String>,
         allowed: BTreeMap<String, String>,
     ) -> Result<Self, TagPolicyError> {
-        let p = TagPolicy { required, allowed };
-        p.validate()?;
-        Ok(p)
+        let mut compiled = Vec::with_capacity(allowed.len());
+        for (tag, pattern) in allowed {
+            let re = whole(&pattern).map_err(|e| error(&tag, &pattern, &e))?;
+            compiled.push((tag, pattern, re));
+        }
+        Ok(TagPolicy {
+            required,
+            allowed: compiled,
+        })
     }
 
-    /// The first pattern that does not compile, if any.
-    pub fn validate(&self) -> Result<(), TagPolicyError> {
-        for (tag, pattern) in &self.allowed {
-            whole(pattern).map_err(|e| error(tag, pattern, &e))?;
-        }
-        Ok(())
+    pub fn required(&self) -> &[String] {
+        &self.required
     }
 }
 
@@ -124,12 +124,6 @@ pub fn rules() -> Vec<RuleInfo> {
             "change the tag's value to one the policy allows (in the resource's tags or the \
              provider's default_tags)",
         ),
-        rule(
-            BAD_PATTERN,
-            Severity::High,
-            "The tag policy's patterns are valid regular expressions",
-            "fix the pattern in the project configuration's tag policy",
-        ),
     ]
 }
 
@@ -137,19 +131,7 @@ pub fn rules() -> Vec<RuleInfo> {
 pub fn check(model: &Model, policy: &TagPolicy, out: &mut Vec<Finding>) {
     let rules = rules();
     let rule = |id: &str| rules.iter().find(|r| r.id == id);
-    // Compiled once per check; a pattern that does not compile is reported
-    // once and its tag's values are not judged.
-    let mut patterns: Vec<(&str, &str, Regex)> = Vec::new();
-    for (tag, pattern) in &policy.allowed {
-        match whole(pattern) {
-            Ok(re) => patterns.push((tag, pattern, re)),
-            Err(e) => {
-                if let Some(r) = rule(BAD_PATTERN) {
-                    out.push(Finding::new(r, None, error(tag, pattern, &e).to_string()));
-                }
-            }
-        }
-    }
+    let patterns = &policy.allowed;
     let (Some(missing_rule), Some(value_rule)) = (rule(MISSING_TAG), rule(TAG_VALUE)) else {
         return;
     };
@@ -179,8 +161,8 @@ pub fn check(model: &Model, policy: &TagPolicy, out: &mut Vec<Finding>) {
         let Some(map) = tags.map else {
             continue;
         };
-        for (tag, pattern, re) in &patterns {
-            let Some(v) = map.get(*tag) else {
+        for (tag, pattern, re) in patterns {
+            let Some(v) = map.get(tag.as_str()) else {
                 continue;
             };
             // Unknown (or null) values are not judged.

@@ -118,13 +118,7 @@ fn policy(statements: serde_json::Value) -> String {
     json!({"Version": "2012-10-17", "Statement": statements}).to_string()
 }
 
-fn sg_rule(
-    proto: &str,
-    from: i64,
-    to: i64,
-    cidrs: &[&str],
-    v6: &[&str],
-) -> serde_json::Value {
+fn sg_rule(proto: &str, from: i64, to: i64, cidrs: &[&str], v6: &[&str]) -> serde_json::Value {
     json!({
         "protocol": proto, "from_port": from, "to_port": to,
         "cidr_blocks": cidrs, "ipv6_cidr_blocks": v6,
@@ -256,23 +250,23 @@ fn entry(no: i64, action: &str, proto: &str, cidr: &str, from: i64, to: i64) -> 
 }
 
 rule_case!(aws008_nacl, "AWS008",
-    fail: [nacl(json!([entry(100, "allow", "tcp", "0.0.0.0/0", 22, 22)]))],
-    pass: [nacl(json!([
-        entry(90, "deny", "tcp", "0.0.0.0/0", 22, 22),
-        entry(95, "deny", "tcp", "0.0.0.0/0", 3389, 3389),
-        entry(100, "allow", "-1", "0.0.0.0/0", 0, 0),
-    ]))]);
+fail: [nacl(json!([entry(100, "allow", "tcp", "0.0.0.0/0", 22, 22)]))],
+pass: [nacl(json!([
+    entry(90, "deny", "tcp", "0.0.0.0/0", 22, 22),
+    entry(95, "deny", "tcp", "0.0.0.0/0", 3389, 3389),
+    entry(100, "allow", "-1", "0.0.0.0/0", 0, 0),
+]))]);
 
 rule_case!(aws009_subnet_public_ip, "AWS009",
     fail: [inst("aws_subnet", "a", json!({"vpc_id": "vpc-1", "map_public_ip_on_launch": true}))],
     pass: [inst("aws_subnet", "a", json!({"vpc_id": "vpc-1", "map_public_ip_on_launch": false}))]);
 
 rule_case!(aws010_flow_logs, "AWS010",
-    fail: [inst("aws_vpc", "main", json!({"id": "vpc-1", "cidr_block": "10.0.0.0/16"}))],
-    pass: [
-        inst("aws_vpc", "main", json!({"id": "vpc-1", "cidr_block": "10.0.0.0/16"})),
-        inst("aws_flow_log", "main", json!({"vpc_id": "vpc-1", "traffic_type": "ALL"})),
-    ]);
+fail: [inst("aws_vpc", "main", json!({"id": "vpc-1", "cidr_block": "10.0.0.0/16"}))],
+pass: [
+    inst("aws_vpc", "main", json!({"id": "vpc-1", "cidr_block": "10.0.0.0/16"})),
+    inst("aws_flow_log", "main", json!({"vpc_id": "vpc-1", "traffic_type": "ALL"})),
+]);
 
 // ---- S3 ------------------------------------------------------------------------
 
@@ -446,13 +440,13 @@ rule_case!(aws037_dynamodb_cmk, "AWS037",
 // ---- KMS, Secrets Manager, SSM -----------------------------------------------------
 
 rule_case!(aws038_kms_rotation, "AWS038",
-    fail: [inst("aws_kms_key", "k", json!({"enable_key_rotation": false}))],
-    pass: [
-        inst("aws_kms_key", "k", json!({"enable_key_rotation": true})),
-        // Asymmetric keys cannot rotate: nothing to report.
-        inst("aws_kms_key", "sign", json!({"key_usage": "SIGN_VERIFY",
-            "customer_master_key_spec": "RSA_2048", "enable_key_rotation": false})),
-    ]);
+fail: [inst("aws_kms_key", "k", json!({"enable_key_rotation": false}))],
+pass: [
+    inst("aws_kms_key", "k", json!({"enable_key_rotation": true})),
+    // Asymmetric keys cannot rotate: nothing to report.
+    inst("aws_kms_key", "sign", json!({"key_usage": "SIGN_VERIFY",
+        "customer_master_key_spec": "RSA_2048", "enable_key_rotation": false})),
+]);
 
 rule_case!(aws039_kms_public, "AWS039",
     fail: [inst("aws_kms_key", "k", json!({"enable_key_rotation": true, "policy": policy(json!([
@@ -482,11 +476,11 @@ rule_case!(aws043_secret_recovery, "AWS043",
     pass: [inst("aws_secretsmanager_secret", "s", json!({"name": "db", "recovery_window_in_days": 7}))]);
 
 rule_case!(aws044_ssm_plaintext_secret, "AWS044",
-    fail: [inst("aws_ssm_parameter", "p", json!({"name": "/app/db/password", "type": "String"}))],
-    pass: [
-        inst("aws_ssm_parameter", "p", json!({"name": "/app/db/password", "type": "SecureString"})),
-        inst("aws_ssm_parameter", "host", json!({"name": "/app/db/host", "type": "String"})),
-    ]);
+fail: [inst("aws_ssm_parameter", "p", json!({"name": "/app/db/password", "type": "String"}))],
+pass: [
+    inst("aws_ssm_parameter", "p", json!({"name": "/app/db/password", "type": "SecureString"})),
+    inst("aws_ssm_parameter", "host", json!({"name": "/app/db/host", "type": "String"})),
+]);
 
 rule_case!(aws045_ssm_cmk, "AWS045",
     fail: [inst("aws_ssm_parameter", "p", json!({"name": "/app/db/password", "type": "SecureString",
@@ -500,7 +494,10 @@ rule_case!(aws045_ssm_cmk, "AWS045",
 fn findings_point_at_the_offending_attribute() {
     let f = assert_fires(
         "AWS001",
-        vec![sg(vec![sg_rule("tcp", 22, 22, &["0.0.0.0/0"], &[])], vec![])],
+        vec![sg(
+            vec![sg_rule("tcp", 22, 22, &["0.0.0.0/0"], &[])],
+            vec![],
+        )],
     );
     assert_eq!(f[0].path, ["ingress", "0", "cidr_blocks"]);
     assert_eq!(f[0].path_display(), "ingress[0].cidr_blocks");
@@ -510,7 +507,9 @@ fn findings_point_at_the_offending_attribute() {
 
     let f = assert_fires(
         "AWS023",
-        vec![instance(json!({"metadata_options": [{"http_tokens": "optional"}]}))],
+        vec![instance(
+            json!({"metadata_options": [{"http_tokens": "optional"}]}),
+        )],
     );
     assert_eq!(f[0].path, ["metadata_options", "0", "http_tokens"]);
 
@@ -637,6 +636,23 @@ fn nacl_rules_shadowed_by_lower_denies() {
             entry(210, "deny", "tcp", "0.0.0.0/0", 3389, 3389),
         ]))],
     );
+    // A lower deny of another protocol does not shadow it; one not known
+    // yet might.
+    assert_fires(
+        "AWS008",
+        vec![nacl(json!([
+            entry(50, "deny", "icmp", "0.0.0.0/0", 0, 0),
+            entry(100, "allow", "tcp", "0.0.0.0/0", 0, 1024),
+        ]))],
+    );
+    let unsure = unknown_at(
+        nacl(json!([
+            entry(50, "deny", "tcp", "0.0.0.0/0", 22, 22),
+            entry(100, "allow", "tcp", "0.0.0.0/0", 22, 22),
+        ])),
+        &["ingress", "0", "protocol"],
+    );
+    assert_silent("AWS008", vec![unsure]);
     // Standalone rules of the same ACL.
     let r = |n: &str, no: i64, action: &str, port: i64| {
         inst(
@@ -709,7 +725,10 @@ fn suspended_versioning_is_reported_on_the_versioning_resource() {
     );
     let f = assert_fires("AWS012", vec![bucket(), v]);
     assert_eq!(f.len(), 1);
-    assert_eq!(f[0].address.as_deref(), Some("aws_s3_bucket_versioning.data"));
+    assert_eq!(
+        f[0].address.as_deref(),
+        Some("aws_s3_bucket_versioning.data")
+    );
     assert_eq!(f[0].path, ["versioning_configuration", "0", "status"]);
 }
 
@@ -776,7 +795,11 @@ fn tls_deny_from_a_policy_document_block() {
     let p = deps(
         unknown_at(
             unknown_at(
-                inst("aws_s3_bucket_policy", "data", json!({"bucket": null, "policy": null})),
+                inst(
+                    "aws_s3_bucket_policy",
+                    "data",
+                    json!({"bucket": null, "policy": null}),
+                ),
                 &["bucket"],
             ),
             &["policy"],
@@ -811,8 +834,10 @@ fn iam_rules_leave_deny_and_not_action_alone() {
     assert_eq!(of(&f, "AWS027").len(), 1);
     assert!(of(&f, "AWS028").is_empty());
     // Inline policies on a role count too.
-    let mut r = role(json!([{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
-        "Action": "sts:AssumeRole"}]));
+    let mut r = role(
+        json!([{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+        "Action": "sts:AssumeRole"}]),
+    );
     r.values = replace(
         &r.values,
         &["inline_policy"],
@@ -895,7 +920,11 @@ fn unknown_values_report_nothing() {
     assert_silent(
         "AWS045",
         vec![unknown_at(
-            inst("aws_ssm_parameter", "p", json!({"name": "/a/password", "type": "SecureString"})),
+            inst(
+                "aws_ssm_parameter",
+                "p",
+                json!({"name": "/a/password", "type": "SecureString"}),
+            ),
             &["key_id"],
         )],
     );
@@ -907,10 +936,19 @@ fn unknown_values_report_nothing() {
         )],
     );
     // A public access block whose flags are not known yet.
-    let p = inst("aws_s3_bucket_public_access_block", "p", json!({"bucket": "b"}));
-    let p = ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"]
-        .iter()
-        .fold(p, |p, k| unknown_at(p, &[k]));
+    let p = inst(
+        "aws_s3_bucket_public_access_block",
+        "p",
+        json!({"bucket": "b"}),
+    );
+    let p = [
+        "block_public_acls",
+        "block_public_policy",
+        "ignore_public_acls",
+        "restrict_public_buckets",
+    ]
+    .iter()
+    .fold(p, |p, k| unknown_at(p, &[k]));
     assert_silent("AWS014", vec![p]);
     // An instance whose whole value is unknown is skipped.
     let mut whole = instance(json!({}));
@@ -919,8 +957,48 @@ fn unknown_values_report_nothing() {
     // A volume from a snapshot follows the snapshot's encryption.
     assert_silent(
         "AWS019",
-        vec![inst("aws_ebs_volume", "v", json!({"snapshot_id": "snap-1"}))],
+        vec![inst(
+            "aws_ebs_volume",
+            "v",
+            json!({"snapshot_id": "snap-1"}),
+        )],
     );
+}
+
+/// Planned values leave optional-and-computed arguments that were not set
+/// unknown; the secondary ones must not hide an explicit setting.
+#[test]
+fn planned_placeholders_do_not_hide_explicit_settings() {
+    // encrypted = false next to a snapshot_id the provider computes.
+    let v = unknown_at(
+        inst("aws_ebs_volume", "v", json!({"encrypted": false})),
+        &["snapshot_id"],
+    );
+    let f = assert_fires("AWS019", vec![v]);
+    assert_eq!(f[0].path, ["encrypted"]);
+    // encrypted not set and snapshot_id unknown: it may be a snapshot's.
+    let v = unknown_at(inst("aws_ebs_volume", "v", json!({})), &["snapshot_id"]);
+    assert_silent("AWS019", vec![v]);
+    // A known snapshot decides, whatever encrypted says.
+    assert_silent(
+        "AWS019",
+        vec![inst(
+            "aws_ebs_volume",
+            "v",
+            json!({"snapshot_id": "snap-1", "encrypted": false}),
+        )],
+    );
+    let i = unknown_at(
+        instance(json!({"ebs_block_device": [{"device_name": "/dev/sdh", "encrypted": false}]})),
+        &["ebs_block_device", "0", "snapshot_id"],
+    );
+    assert_fires("AWS021", vec![i]);
+    // http_tokens = "optional" with the endpoint left to its default.
+    let i = unknown_at(
+        instance(json!({"metadata_options": [{"http_tokens": "optional"}]})),
+        &["metadata_options", "0", "http_endpoint"],
+    );
+    assert_fires("AWS023", vec![i]);
 }
 
 #[test]
@@ -930,7 +1008,9 @@ fn absent_arguments_take_the_provider_default() {
     // metadata service switched off: nothing to protect.
     assert_silent(
         "AWS023",
-        vec![instance(json!({"metadata_options": [{"http_endpoint": "disabled"}]}))],
+        vec![instance(
+            json!({"metadata_options": [{"http_endpoint": "disabled"}]}),
+        )],
     );
     // No root_block_device: the AMI's (usually unencrypted) snapshot.
     assert_fires("AWS020", vec![instance(json!({"root_block_device": []}))]);
@@ -971,7 +1051,10 @@ fn rule_ids_are_unique_and_well_formed() {
     // Every finding carries its rule's severity and fix.
     let f = run(vec![bucket()]);
     for x in &f {
-        let r = rules.iter().find(|r| r.id == x.rule_id).map(|r| (r.severity, r.fix.clone()));
+        let r = rules
+            .iter()
+            .find(|r| r.id == x.rule_id)
+            .map(|r| (r.severity, r.fix.clone()));
         assert_eq!(r, Some((x.severity, x.fix.clone())));
     }
 }
@@ -987,7 +1070,11 @@ fn every_rule_is_documented() {
         .map(|h| h.split_whitespace().next().unwrap_or(""))
         .collect();
     for r in cairn_lint::aws::rules() {
-        assert!(headings.contains(r.id.as_str()), "docs/rules.md has no ### {} heading", r.id);
+        assert!(
+            headings.contains(r.id.as_str()),
+            "docs/rules.md has no ### {} heading",
+            r.id
+        );
         // The section names the rule's severity.
         let start = doc.find(&format!("### {}", r.id)).unwrap_or(0);
         let section = &doc[start..];
@@ -1017,8 +1104,8 @@ fn every_rule_has_fail_and_pass_fixtures() {
                 .join(&r.id)
                 .join(kind)
                 .join("main.tf");
-            let text = std::fs::read_to_string(&p)
-                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            let text =
+                std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
             assert!(text.contains("provider \"aws\""), "{}", p.display());
         }
     }

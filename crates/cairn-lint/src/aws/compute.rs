@@ -3,7 +3,7 @@
 use cairn_findings::Severity;
 use cairn_value::Value;
 
-use super::{attr, blocks, bool_attr, path, str_attr, Ctx, Rule, Tri};
+use super::{blocks, bool_attr, path, str_attr, Ctx, Rule, Tri};
 use crate::Instance;
 
 pub(crate) const EBS_UNENCRYPTED: Rule = Rule {
@@ -67,17 +67,31 @@ pub(crate) fn check(ctx: &Ctx<'_>) {
 
 /// Whether a volume is (said to be) unencrypted: `Some(true)` when
 /// `encrypted = false`, `Some(false)` when it is absent, `None` when it is
-/// encrypted or that cannot be told. A volume made from a snapshot
-/// follows the snapshot's encryption, which the configuration does not
-/// show.
+/// encrypted or that cannot be told.
+///
+/// A volume made from a snapshot follows the snapshot's encryption, which
+/// the configuration does not show: a known `snapshot_id` decides nothing.
+/// An unknown one is usually just the provider's "computed" placeholder
+/// for an argument not set, so an explicit `encrypted = false` still
+/// counts; an absent `encrypted` next to it does not.
 fn unencrypted(v: &Value) -> Option<bool> {
-    let from_snapshot = !matches!(attr(v, "snapshot_id"), Tri::Absent);
+    let snapshot = match str_attr(v, "snapshot_id") {
+        Tri::Known(s) => !s.trim().is_empty(),
+        Tri::Unknown => return unencrypted_unless_absent(v),
+        Tri::Absent => false,
+    };
+    if snapshot {
+        return None;
+    }
     match bool_attr(v, "encrypted") {
         Tri::Known(true) | Tri::Unknown => None,
-        _ if from_snapshot => None,
         Tri::Known(false) => Some(true),
         Tri::Absent => Some(false),
     }
+}
+
+fn unencrypted_unless_absent(v: &Value) -> Option<bool> {
+    (bool_attr(v, "encrypted") == Tri::Known(false)).then_some(true)
 }
 
 fn volume(ctx: &Ctx<'_>, v: &Instance) {
@@ -190,11 +204,12 @@ fn metadata(ctx: &Ctx<'_>, i: &Instance) {
     if m.is_unknown() {
         return;
     }
-    match str_attr(m, "http_endpoint") {
-        // No metadata service at all: nothing to steal credentials from.
-        Tri::Known("disabled") => return,
-        Tri::Unknown => return,
-        _ => {}
+    // No metadata service at all: nothing to steal credentials from. An
+    // unknown endpoint is the provider's computed placeholder for the
+    // default ("enabled") unless the configuration computes it, which
+    // the tokens setting below still speaks to.
+    if str_attr(m, "http_endpoint") == Tri::Known("disabled") {
+        return;
     }
     let n = n.to_string();
     match str_attr(m, "http_tokens") {

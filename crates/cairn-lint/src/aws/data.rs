@@ -87,7 +87,7 @@ fn log_group(ctx: &Ctx<'_>, g: &Instance) {
             &LOG_RETENTION,
             g,
             ["retention_in_days"],
-            "retention_in_days = 0 keeps log events forever, with no retention policy.",
+            "retention_in_days is 0 (the default when it is not set), so log events are kept forever, with no retention policy.",
         ),
         Tri::Absent => ctx.report(
             &LOG_RETENTION,

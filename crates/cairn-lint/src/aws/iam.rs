@@ -198,9 +198,9 @@ fn identity_statement(ctx: &Ctx<'_>, inst: &Instance, at: &[String], st: &Statem
         .collect();
     if !granted.is_empty() {
         let shown = if granted.len() > 4 {
-            format!("{} and {} more", granted[..4].join(", "), granted.len() - 4)
+            format!("{} and {} more", quoted(&granted[..4]), granted.len() - 4)
         } else {
-            granted.join(", ")
+            quoted(&granted)
         };
         ctx.report(
             &ESCALATION,

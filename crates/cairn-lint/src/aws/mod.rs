@@ -3,16 +3,16 @@
 //! Every rule has a stable ID (`AWS001`…), numbered by area and never
 //! reused:
 //!
-//! - `AWS001`–`AWS010` [`network`]: security groups, network ACLs,
+//! - `AWS001`–`AWS010` (`network`): security groups, network ACLs,
 //!   subnets, VPC flow logs.
-//! - `AWS011`–`AWS018` [`s3`]: buckets, their configuration resources,
+//! - `AWS011`–`AWS018` (`s3`): buckets, their configuration resources,
 //!   bucket policies and objects.
-//! - `AWS019`–`AWS024` [`compute`]: EBS volumes and EC2 instances.
-//! - `AWS025`–`AWS031` [`iam`]: identity policies, attachments, trust
+//! - `AWS019`–`AWS024` (`compute`): EBS volumes and EC2 instances.
+//! - `AWS025`–`AWS031` (`iam`): identity policies, attachments, trust
 //!   policies.
-//! - `AWS032`–`AWS037` [`data`]: CloudWatch log groups, SNS topics,
+//! - `AWS032`–`AWS037` (`data`): CloudWatch log groups, SNS topics,
 //!   DynamoDB tables.
-//! - `AWS038`–`AWS045` [`kms`]: KMS keys, Secrets Manager secrets, SSM
+//! - `AWS038`–`AWS045` (`kms`): KMS keys, Secrets Manager secrets, SSM
 //!   parameters.
 //!
 //! A rule reports only what the values show to be wrong: an unknown value

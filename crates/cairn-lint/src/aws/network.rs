@@ -180,23 +180,26 @@ struct Traffic {
 }
 
 impl Traffic {
-    /// Reads protocol and ports; `None` when any of them that matters is
-    /// not known (or the protocol is not tcp/udp/all, whose "ports" are
-    /// ICMP types or nothing).
-    fn read(v: &Value, proto_key: &str) -> Option<Traffic> {
-        let proto = proto_of(str_attr(v, proto_key).known()?);
+    /// Reads protocol and ports: unknown when any of them that matters is
+    /// not known, absent when the protocol has no ports (ICMP and other
+    /// protocols, whose "ports" are ICMP types or nothing).
+    fn read(v: &Value, proto_key: &str) -> Tri<Traffic> {
+        let proto = match str_attr(v, proto_key) {
+            Tri::Known(p) => proto_of(p),
+            Tri::Unknown => return Tri::Unknown,
+            Tri::Absent => return Tri::Absent,
+        };
         match proto {
-            Proto::All => Some(Traffic {
+            Proto::All => Tri::Known(Traffic {
                 proto,
                 from: 0,
                 to: 65535,
             }),
-            Proto::Tcp | Proto::Udp => Some(Traffic {
-                proto,
-                from: int_attr(v, "from_port").known()?,
-                to: int_attr(v, "to_port").known()?,
-            }),
-            Proto::Other => None,
+            Proto::Tcp | Proto::Udp => match (int_attr(v, "from_port"), int_attr(v, "to_port")) {
+                (Tri::Known(from), Tri::Known(to)) => Tri::Known(Traffic { proto, from, to }),
+                _ => Tri::Unknown,
+            },
+            Proto::Other => Tri::Absent,
         }
     }
 
@@ -222,6 +225,15 @@ impl Traffic {
             p => format!("{} ports {}-{}", proto_name(p), self.from, self.to),
         }
     }
+}
+
+/// `SSH (22), RDP (3389)`.
+fn port_names(ports: &[&Port]) -> String {
+    ports
+        .iter()
+        .map(|p| format!("{} ({})", p.1, p.0))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Whether a CIDR is the whole address space (`0.0.0.0/0`, `::/0`).
@@ -350,7 +362,7 @@ fn check_rule(ctx: &Ctx<'_>, inst: &Instance, dir: Direction, r: &SgRule<'_>) {
     if open.is_empty() {
         return;
     }
-    let Some(traffic) = Traffic::read(r.value, r.proto_key) else {
+    let Tri::Known(traffic) = Traffic::read(r.value, r.proto_key) else {
         return;
     };
     let what = if r.label == "rule" {
@@ -394,20 +406,18 @@ fn check_rule(ctx: &Ctx<'_>, inst: &Instance, dir: Direction, r: &SgRule<'_>) {
                     if hit.is_empty() {
                         continue;
                     }
-                    let names = hit
-                        .iter()
-                        .map(|p| format!("{} {}", p.1, p.0))
-                        .collect::<Vec<_>>()
-                        .join(", ");
                     let msg = if traffic.from == traffic.to {
+                        let names: Vec<&str> = hit.iter().map(|p| p.1).collect();
                         format!(
-                            "{what} allows {names} ({}) from {cidr}.",
+                            "{what} allows {} ({}) from {cidr}.",
+                            names.join(", "),
                             traffic.describe()
                         )
                     } else {
                         format!(
-                            "{what} allows {} from {cidr}, which includes {names}.",
-                            traffic.describe()
+                            "{what} allows {} from {cidr}, which includes {}.",
+                            traffic.describe(),
+                            port_names(&hit)
                         )
                     };
                     ctx.report(rule, inst, at.clone(), msg);
@@ -502,7 +512,7 @@ struct Entry<'v> {
 }
 
 impl Entry<'_> {
-    fn traffic(&self) -> Option<Traffic> {
+    fn traffic(&self) -> Tri<Traffic> {
         Traffic::read(self.value, self.proto_key)
     }
 
@@ -598,7 +608,7 @@ fn check_entry(ctx: &Ctx<'_>, inst: &Instance, e: &Entry<'_>, all: &[Entry<'_>])
     let Tri::Known(rule_no) = e.rule_no else {
         return;
     };
-    let Some(traffic) = e.traffic() else {
+    let Tri::Known(traffic) = e.traffic() else {
         return;
     };
     for (key, cidr) in [("cidr_block", "0.0.0.0/0"), ("ipv6_cidr_block", "::/0")] {
@@ -607,21 +617,16 @@ fn check_entry(ctx: &Ctx<'_>, inst: &Instance, e: &Entry<'_>, all: &[Entry<'_>])
         }
         let mut exposed: Vec<&Port> = Vec::new();
         for p in NACL_PORTS.iter().filter(|p| traffic.covers(p)) {
-            match shadowed(all, rule_no, key, p) {
-                Some(false) => exposed.push(p),
-                // Denied first, or an entry that might deny it is not
-                // known yet.
-                Some(true) | None => {}
+            // Not when denied first, or when an entry that might deny it
+            // is not known yet.
+            if shadowed(all, rule_no, key, p) == Some(false) {
+                exposed.push(p);
             }
         }
         if exposed.is_empty() {
             continue;
         }
-        let names = exposed
-            .iter()
-            .map(|p| format!("{} {}", p.1, p.0))
-            .collect::<Vec<_>>()
-            .join(" and ");
+        let names = port_names(&exposed);
         let mut at = e.at.clone();
         at.push(key.to_string());
         ctx.report(
@@ -656,11 +661,16 @@ fn shadowed(all: &[Entry<'_>], rule_no: i64, key: &str, p: &Port) -> Option<bool
         if n >= rule_no {
             continue;
         }
-        let (Some(false), Some(t), open) = (d.allow, d.traffic(), d.open(key)) else {
-            unsure = true;
-            continue;
+        let t = match (d.allow, d.traffic()) {
+            (Some(false), Tri::Known(t)) => t,
+            // Denies a protocol without ports (ICMP...): not this one.
+            (Some(false), Tri::Absent) => continue,
+            _ => {
+                unsure = true;
+                continue;
+            }
         };
-        match open {
+        match d.open(key) {
             Tri::Known(true) if t.covers(p) => return Some(true),
             Tri::Unknown => unsure = true,
             _ => {}

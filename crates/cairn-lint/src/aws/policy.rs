@@ -37,7 +37,8 @@ pub(crate) struct Statement {
     /// `Principal` as (type, identifier) pairs; `Principal: "*"` is
     /// `("*", "*")`.
     pub principals: Option<Vec<(String, String)>>,
-    pub not_principals: bool,
+    /// Whether `NotPrincipal` is present; `None` when not known.
+    pub not_principals: Option<bool>,
     pub conditions: Option<Vec<Condition>>,
 }
 
@@ -58,7 +59,7 @@ impl Statement {
     /// including anonymous callers): `Principal: "*"`, `{"AWS": "*"}`, or
     /// an `Allow` with `NotPrincipal`. `None` when not known.
     pub fn public_principal(&self) -> Option<bool> {
-        if self.not_principals && self.allows() {
+        if self.not_principals? && self.allows() {
             return Some(true);
         }
         let ps = self.principals.as_ref()?;
@@ -234,7 +235,7 @@ fn statement_from_json(s: &J) -> Option<Statement> {
         not_actions: o.contains_key("NotAction"),
         resources: Some(strings_of(o.get("Resource"))),
         principals: Some(principals),
-        not_principals: o.contains_key("NotPrincipal"),
+        not_principals: Some(o.contains_key("NotPrincipal")),
         conditions: Some(conditions),
     })
 }
@@ -358,8 +359,8 @@ fn statement_from_block(b: &Value) -> Statement {
     let effect = match str_attr(b, "effect") {
         // The data source's default.
         Tri::Absent => Effect::Allow,
-        Tri::Known(e) if e == "Allow" => Effect::Allow,
-        Tri::Known(e) if e == "Deny" => Effect::Deny,
+        Tri::Known("Allow") => Effect::Allow,
+        Tri::Known("Deny") => Effect::Deny,
         _ => Effect::Unknown,
     };
     Statement {
@@ -369,7 +370,11 @@ fn statement_from_block(b: &Value) -> Statement {
         not_actions: present(b, "not_actions"),
         resources: str_set(b, "resources"),
         principals: principals_of(b, "principals"),
-        not_principals: present(b, "not_principals"),
+        not_principals: match attr(b, "not_principals") {
+            Tri::Absent => Some(false),
+            Tri::Unknown => None,
+            Tri::Known(x) => Some(!x.is_empty()),
+        },
         conditions: conditions_of(b),
     }
 }
@@ -419,7 +424,7 @@ pub(crate) fn report_public(ctx: &Ctx<'_>, rule: &Rule, inst: &Instance, name: &
                 rule,
                 inst,
                 [name],
-                format!("{label} lets anyone (Principal \"*\") {actions} on this {what}, with no condition."),
+                format!("{label} lets anyone (Principal \"*\") do {actions} on this {what}, with no condition."),
             );
         }
     }

@@ -279,7 +279,7 @@ fn bucket_policies(ctx: &Ctx<'_>) {
                         p,
                         ["policy"],
                         format!(
-                            "{label} lets anyone (Principal \"*\") {} without a condition.",
+                            "{label} lets anyone (Principal \"*\") do {} without a condition.",
                             quote_list(actions)
                         ),
                     );
@@ -289,7 +289,7 @@ fn bucket_policies(ctx: &Ctx<'_>) {
                         p,
                         ["policy"],
                         format!(
-                            "{label} lets anyone (Principal \"*\") {} without a condition.",
+                            "{label} lets anyone (Principal \"*\") do {} without a condition.",
                             quote_list(&writes)
                         ),
                     );
