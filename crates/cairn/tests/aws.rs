@@ -539,3 +539,160 @@ resource "aws_cloudwatch_log_group" "app" {
     let r = cairn(&moto, dir, &["drift"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
 }
+
+/// The catalog's price for (product, key) in us-east-1.
+fn price(product: &str, key: &str) -> f64 {
+    cairn_cost::Catalog::builtin()
+        .price("us-east-1", product, key)
+        .unwrap_or_else(|| panic!("no catalog price for {product}/{key}"))
+        .usd
+}
+
+#[test]
+fn cost_figures_follow_the_catalog_and_the_budget_gates_the_plan() {
+    let moto = Moto::start().expect("moto");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    std::fs::write(
+        d.join("main.tf"),
+        r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+resource "aws_instance" "app" {
+  ami           = "ami-12345678"
+  instance_type = "t3.micro"
+
+  metadata_options {
+    http_tokens = "required"
+  }
+
+  root_block_device {
+    volume_size = 20
+    volume_type = "gp3"
+    encrypted   = true
+  }
+}
+
+resource "aws_ebs_volume" "data" {
+  availability_zone = "us-east-1a"
+  size              = 100
+  type              = "gp3"
+  encrypted         = true
+}
+
+resource "aws_kms_key" "k" {
+  description         = "app"
+  enable_key_rotation = true
+}
+
+resource "aws_dynamodb_table" "t" {
+  name           = "orders"
+  billing_mode   = "PROVISIONED"
+  read_capacity  = 5
+  write_capacity = 5
+  hash_key       = "id"
+
+  attribute {
+    name = "id"
+    type = "S"
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+}
+
+resource "aws_cloudwatch_log_group" "app" {
+  name              = "/app"
+  retention_in_days = 30
+}
+"#,
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("usage.yml"),
+        "aws_cloudwatch_log_group.app:\n  monthly_ingestion_gb: 10\n  storage_gb: 50\n",
+    )
+    .expect("write usage");
+
+    let r = ok(cairn(
+        &moto,
+        d,
+        &["cost", "-format", "json", "-usage-file", "usage.yml"],
+    ));
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let monthly = |addr: &str| -> f64 {
+        doc["resources"]
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["address"] == addr))
+            .and_then(|x| x["monthly_after"].as_f64())
+            .unwrap_or_else(|| panic!("no {addr} in {doc:#}"))
+    };
+    let close = |got: f64, want: f64, what: &str| {
+        assert!((got - want).abs() < 0.011, "{what}: {got} != {want}");
+    };
+    let hours = 730.0;
+    close(
+        monthly("aws_instance.app"),
+        price("ec2", "t3.micro") * hours + price("ebs", "gp3_storage") * 20.0,
+        "t3.micro with a 20 GB gp3 root",
+    );
+    close(
+        monthly("aws_ebs_volume.data"),
+        price("ebs", "gp3_storage") * 100.0,
+        "100 GB gp3",
+    );
+    close(monthly("aws_kms_key.k"), price("kms", "key_month"), "KMS key");
+    close(
+        monthly("aws_dynamodb_table.t"),
+        5.0 * hours * (price("dynamodb", "rcu_hour") + price("dynamodb", "wcu_hour")),
+        "DynamoDB 5 RCU + 5 WCU",
+    );
+    close(
+        monthly("aws_cloudwatch_log_group.app"),
+        10.0 * price("logs", "ingestion_standard") + 50.0 * price("logs", "storage"),
+        "10 GB ingested, 50 GB stored",
+    );
+    let total: f64 = doc["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .filter_map(|x| x["monthly_after"].as_f64())
+        .sum();
+    close(doc["total_after"].as_f64().expect("total"), total, "total");
+    assert_eq!(doc["total_before"].as_f64(), Some(0.0));
+
+    // Over the budget: the plan is a COST001 finding and exits 1; the
+    // saved plan keeps the estimate, `cairn cost PLAN` shows it, and apply
+    // refuses the plan.
+    std::fs::write(
+        d.join("cairn.hcl"),
+        "budget {\n  monthly = 10\n}\ncost {\n  usage_file = \"usage.yml\"\n}\n",
+    )
+    .expect("write project");
+    let r = cairn(&moto, d, &["plan", "-out", "p.plan"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("HIGH COST001"), "{}", r.stdout);
+    assert!(r.stdout.contains("Monthly cost: $0.00 -> $"), "{}", r.stdout);
+    let shown = ok(cairn(&moto, d, &["cost", "-format", "json", "p.plan"]));
+    let saved: serde_json::Value = serde_json::from_str(&shown.stdout).expect("json");
+    close(
+        saved["total_after"].as_f64().expect("total"),
+        doc["total_after"].as_f64().expect("total"),
+        "saved plan's total",
+    );
+    let r = cairn(&moto, d, &["apply", "p.plan"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("COST001"), "{}", r.stderr);
+
+    // Within the budget the plan passes.
+    std::fs::write(
+        d.join("cairn.hcl"),
+        "budget {\n  monthly = 1000\n}\ncost {\n  usage_file = \"usage.yml\"\n}\n",
+    )
+    .expect("write project");
+    let r = ok(cairn(&moto, d, &["plan"]));
+    assert!(!r.stdout.contains("COST001"), "{}", r.stdout);
+}
