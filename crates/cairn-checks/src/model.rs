@@ -34,12 +34,20 @@ pub fn model(plan: &Plan, registry: &Registry, tree: &ModuleTree) -> Model {
             && registry
                 .resource_schema(&c.provider_name, &r.type_name, false)
                 .is_ok_and(|s| s.block.attributes.contains_key("tags"));
+        let schema = registry
+            .resource_schema(&c.provider_name, &r.type_name, data)
+            .ok();
+        let body = literals.body(&c.addr.resource);
+        let settled = match (schema, body) {
+            (Some(s), Some(b)) => settle_unset(after, &s.block, b),
+            _ => after.clone(),
+        };
         let lits = literals.of(&c.addr.resource);
         instances.push(Instance {
             address: c.addr.to_string(),
             resource: resource_address(&c.addr.resource),
             type_name: r.type_name.clone(),
-            values: unmark_literals(after, lits),
+            values: unmark_literals(&settled, lits),
             dependencies: c.dependencies.clone(),
             taggable,
         });
@@ -118,6 +126,17 @@ impl<'t> Literals<'t> {
         }
     }
 
+    /// The body of the resource block.
+    fn body(&self, r: &cairn_engine::ResourceAddr) -> Option<&'t cairn_config::Body> {
+        let m = self.tree.get(&r.module.config_path())?;
+        let key = format!("{}.{}", r.type_name, r.name);
+        let block = match r.mode {
+            Mode::Managed => m.resources.get(&key),
+            Mode::Data => m.data.get(&key),
+        }?;
+        Some(&block.body)
+    }
+
     fn of(&mut self, r: &cairn_engine::ResourceAddr) -> &BTreeSet<String> {
         let key = (
             r.module.config_path(),
@@ -149,6 +168,62 @@ impl<'t> Literals<'t> {
                     .collect()
             })
     }
+}
+
+/// Optional arguments and blocks the configuration does not set are
+/// planned as unknown when the provider computes them; for the checks,
+/// not setting them is the answer (`metadata_options` absent means the
+/// AMI's default, IMDSv1 allowed), so they read as null. Computed-only
+/// attributes (`id`, `arn`) stay unknown. One level of single nested
+/// blocks written once (`root_block_device { ... }`) is settled too.
+fn settle_unset(v: &Value, schema: &cairn_provider::Schema, body: &cairn_config::Body) -> Value {
+    let Some(m) = v.as_entries() else {
+        return v.clone();
+    };
+    let mut out: Option<std::collections::BTreeMap<String, Value>> = None;
+    for (name, x) in m.iter() {
+        let written = body.attrs.contains_key(name)
+            || body.blocks.iter().any(|b| &b.type_name == name)
+            || body.dynamic_blocks.iter().any(|d| &d.type_name == name);
+        let replacement = if x.is_unknown() && !written {
+            let unset_ok = schema
+                .attributes
+                .get(name)
+                .is_some_and(|a| a.optional && a.computed)
+                || schema.blocks.contains_key(name);
+            unset_ok.then(|| Value::null(x.ty()))
+        } else if let (Some(nested), Some(items)) = (schema.blocks.get(name), x.as_seq()) {
+            let blocks: Vec<&cairn_config::Block> =
+                body.blocks.iter().filter(|b| &b.type_name == name).collect();
+            let dynamic = body.dynamic_blocks.iter().any(|d| &d.type_name == name);
+            match (items, blocks.as_slice()) {
+                ([one], [b]) if !dynamic => {
+                    let settled = settle_unset(one, &nested.block, &b.body);
+                    (!settled.raw_equal(one)).then(|| rebuild_seq(x, vec![settled]))
+                }
+                _ => None,
+            }
+        } else {
+            None
+        };
+        if let Some(r) = replacement {
+            out.get_or_insert_with(|| (*m).clone()).insert(name.clone(), r);
+        }
+    }
+    match out {
+        Some(o) => Value::object(o).mark(v.sensitive),
+        None => v.clone(),
+    }
+}
+
+/// A list/set/tuple like `like` with new elements.
+fn rebuild_seq(like: &Value, items: Vec<Value>) -> Value {
+    match like.ty() {
+        cairn_value::Type::Set(t) => Value::set(*t, items),
+        cairn_value::Type::List(t) => Value::list(*t, items),
+        _ => Value::tuple(items),
+    }
+    .mark(like.sensitive)
 }
 
 /// The value with the marks of the named top-level attributes removed.

@@ -401,3 +401,46 @@ sys.exit(1 if errors else 0)
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn arguments_left_unset_are_judged_by_the_providers_defaults() {
+    // Optional arguments the provider computes plan as unknown; not
+    // setting them is still the answer (IMDSv1 allowed, no encryption).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "main.tf",
+        r#"
+provider "aws" {
+  region = "us-east-1"
+}
+
+resource "aws_instance" "app" {
+  ami           = "ami-12345678"
+  instance_type = "t3.micro"
+}
+
+resource "aws_ebs_volume" "data" {
+  availability_zone = "us-east-1a"
+  size              = 10
+}
+
+variable "v" {
+  type      = string
+  sensitive = true
+}
+
+resource "aws_ssm_parameter" "p" {
+  name  = "/app/db_password"
+  type  = "SecureString"
+  value = var.v
+}
+"#,
+    );
+    let r = cairn(d, &["lint", "-format", "json"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let mut ids = fired(&json(&r));
+    ids.sort();
+    assert_eq!(ids, ["AWS019", "AWS020", "AWS023", "AWS024", "AWS045"], "{}", r.stdout);
+}
