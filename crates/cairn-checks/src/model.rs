@@ -193,8 +193,11 @@ fn settle_unset(v: &Value, schema: &cairn_provider::Schema, body: &cairn_config:
                 || schema.blocks.contains_key(name);
             unset_ok.then(|| Value::null(x.ty()))
         } else if let (Some(nested), Some(items)) = (schema.blocks.get(name), x.as_seq()) {
-            let blocks: Vec<&cairn_config::Block> =
-                body.blocks.iter().filter(|b| &b.type_name == name).collect();
+            let blocks: Vec<&cairn_config::Block> = body
+                .blocks
+                .iter()
+                .filter(|b| &b.type_name == name)
+                .collect();
             let dynamic = body.dynamic_blocks.iter().any(|d| &d.type_name == name);
             match (items, blocks.as_slice()) {
                 ([one], [b]) if !dynamic => {
@@ -207,7 +210,8 @@ fn settle_unset(v: &Value, schema: &cairn_provider::Schema, body: &cairn_config:
             None
         };
         if let Some(r) = replacement {
-            out.get_or_insert_with(|| (*m).clone()).insert(name.clone(), r);
+            out.get_or_insert_with(|| (*m).clone())
+                .insert(name.clone(), r);
         }
     }
     match out {

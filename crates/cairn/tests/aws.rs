@@ -644,7 +644,11 @@ resource "aws_cloudwatch_log_group" "app" {
         price("ebs", "gp3_storage") * 100.0,
         "100 GB gp3",
     );
-    close(monthly("aws_kms_key.k"), price("kms", "key_month"), "KMS key");
+    close(
+        monthly("aws_kms_key.k"),
+        price("kms", "key_month"),
+        "KMS key",
+    );
     close(
         monthly("aws_dynamodb_table.t"),
         5.0 * hours * (price("dynamodb", "rcu_hour") + price("dynamodb", "wcu_hour")),
@@ -675,7 +679,11 @@ resource "aws_cloudwatch_log_group" "app" {
     let r = cairn(&moto, d, &["plan", "-out", "p.plan"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("HIGH COST001"), "{}", r.stdout);
-    assert!(r.stdout.contains("Monthly cost: $0.00 -> $"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("Monthly cost: $0.00 -> $"),
+        "{}",
+        r.stdout
+    );
     let shown = ok(cairn(&moto, d, &["cost", "-format", "json", "p.plan"]));
     let saved: serde_json::Value = serde_json::from_str(&shown.stdout).expect("json");
     close(

