@@ -73,7 +73,7 @@ pub fn check_plan(
         // A secret in a variable's default: the variable being sensitive
         // does not help, the value is still in the code.
         if f.address.as_deref().is_some_and(is_variable) {
-            f.fix = "Remove the default and give the value at run time (TF_VAR_name, or a var file kept out of version control), or read it with data \"cairn_secret\"; then rotate it: the repository keeps the old value.".into();
+            f.fix = "Remove the default and give the value at run time (TF_VAR_name, or a var file kept out of version control); then rotate it: the repository keeps the old value.".into();
         }
     }
     report.extend(findings, &cairn_lint::rules());

@@ -15,7 +15,7 @@ fn cost001() -> RuleInfo {
         severity: Severity::High,
         title: "A plan must not raise the monthly cost estimate over the budget".into(),
         fix: "Lower the cost of the planned changes, or raise the budget in cairn.hcl if the spend is intended.".into(),
-        help: Some("docs/cost.md#cost001".into()),
+        help: Some("docs/rules.md#cost001".into()),
     }
 }
 

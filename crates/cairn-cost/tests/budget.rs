@@ -26,7 +26,7 @@ fn rule_metadata() {
     assert_eq!(r[0].id, COST001);
     assert_eq!(r[0].category, Category::Cost);
     assert_eq!(r[0].severity, Severity::High);
-    assert_eq!(r[0].help.as_deref(), Some("docs/cost.md#cost001"));
+    assert_eq!(r[0].help.as_deref(), Some("docs/rules.md#cost001"));
 }
 
 #[test]

@@ -113,6 +113,26 @@ pub struct RuleInfo {
     pub help: Option<String>,
 }
 
+impl RuleInfo {
+    /// A built-in rule documented under its ID in `docs/rules.md`.
+    pub fn documented(
+        id: &str,
+        category: Category,
+        severity: Severity,
+        title: &str,
+        fix: &str,
+    ) -> RuleInfo {
+        RuleInfo {
+            id: id.into(),
+            category,
+            severity,
+            title: title.into(),
+            fix: fix.into(),
+            help: Some(format!("docs/rules.md#{}", id.to_ascii_lowercase())),
+        }
+    }
+}
+
 /// A place in the configuration: file and 1-based line and column.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {

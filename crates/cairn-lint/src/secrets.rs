@@ -56,27 +56,22 @@ const GENERIC_MIN_LEN: usize = 16;
 /// ...and at least this random (Shannon entropy, bits per character).
 const GENERIC_MIN_ENTROPY: f64 = 3.3;
 
-const STORE_FIX: &str = "move it to a variable marked sensitive = true, or read it with \
-    data \"cairn_secret\" / aws_secretsmanager_secret_version; then rotate it: the \
+const STORE_FIX: &str = "move it to a variable marked sensitive = true and give the value at \
+    run time (TF_VAR_name, or a var file kept out of version control); then rotate it: the \
     repository keeps the old value";
 
 /// The secret rules' metadata.
 pub fn rules() -> Vec<RuleInfo> {
-    let rule = |id: &str, severity, title: &str, fix: &str| RuleInfo {
-        id: id.into(),
-        category: Category::Secrets,
-        severity,
-        title: title.into(),
-        fix: fix.into(),
-        help: Some(format!("docs/rules.md#{}", id.to_ascii_lowercase())),
+    let rule = |id: &str, severity, title: &str, fix: &str| {
+        RuleInfo::documented(id, Category::Secrets, severity, title, fix)
     };
     vec![
         rule(
             PRIVATE_KEY,
             Severity::Critical,
             "No private keys in the configuration",
-            "generate the key with tls_private_key or read it with data \"cairn_secret\" / \
-             aws_secretsmanager_secret_version, and replace the exposed key",
+            "keep the key out of the configuration (a variable marked sensitive = true, given \
+             at run time), and replace the exposed key",
         ),
         rule(
             AWS_SECRET_KEY,
@@ -141,8 +136,8 @@ pub fn rules() -> Vec<RuleInfo> {
             Severity::High,
             "No passwords in URLs in the configuration",
             &format!(
-                "build the URL from a variable marked sensitive = true or from data \
-                 \"cairn_secret\", or let the client read the password elsewhere; {}",
+                "build the URL from a variable marked sensitive = true, or let the client read \
+                 the password elsewhere; {}",
                 "then change the password"
             ),
         ),

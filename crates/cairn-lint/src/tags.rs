@@ -101,13 +101,8 @@ fn whole(pattern: &str) -> Result<Regex, regex::Error> {
 
 /// The tag rules' metadata.
 pub fn rules() -> Vec<RuleInfo> {
-    let rule = |id: &str, severity, title: &str, fix: &str| RuleInfo {
-        id: id.into(),
-        category: Category::Tags,
-        severity,
-        title: title.into(),
-        fix: fix.into(),
-        help: Some(format!("docs/rules.md#{}", id.to_ascii_lowercase())),
+    let rule = |id: &str, severity, title: &str, fix: &str| {
+        RuleInfo::documented(id, Category::Tags, severity, title, fix)
     };
     vec![
         rule(

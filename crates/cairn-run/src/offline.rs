@@ -4,12 +4,10 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use cairn_config::ModuleTree;
 use cairn_diagnostics::{Diagnostic, Diagnostics, SourceMap};
 use cairn_engine::{Plan, PlanInput, PlanOptions, Prior, Registry};
-use cairn_functions::{Context, Registry as Funcs};
 use cairn_value::Value;
 use cairn_vars::CliInput;
 
@@ -48,20 +46,8 @@ pub async fn offline_plan(opts: &OfflineOptions) -> Result<Offline, Failure> {
         registry: Some(registry.clone()),
         unknown_variables: true,
     };
-    let out = cairn_validate::validate(&opts.dir, &vopts);
-    if out.diags.has_errors() {
-        return Err(Failure {
-            diags: out.diags,
-            sources: out.sources,
-        });
-    }
-    let Some(tree) = out.tree else {
-        return Err(Failure {
-            diags: out.diags,
-            sources: out.sources,
-        });
-    };
-    let mut root_vars = out.root_vars;
+    let v = crate::session::validated(&opts.dir, &vopts)?;
+    let (tree, mut root_vars) = (v.tree, v.root_vars);
     if let Some(root) = tree.root() {
         for (name, var) in &root.variables {
             root_vars
@@ -69,21 +55,7 @@ pub async fn offline_plan(opts: &OfflineOptions) -> Result<Offline, Failure> {
                 .or_insert_with(|| Value::unknown(var.ty()).mark(var.sensitive));
         }
     }
-    let cwd = std::env::current_dir().map_err(|e| {
-        Failure::one(Diagnostic::error(
-            "Cannot read the working directory",
-            e.to_string(),
-        ))
-    })?;
-    let funcs = Arc::new(Funcs::standard());
-    let ctx = cairn_eval::context_with_templates(
-        Context {
-            base_dir: cwd.clone(),
-            plan_time: false,
-            template: None,
-        },
-        funcs.clone(),
-    );
+    let (cwd, funcs, ctx) = crate::session::eval_context()?;
     let planned = cairn_engine::plan(PlanInput {
         tree: &tree,
         root_vars: root_vars.clone(),
@@ -101,7 +73,7 @@ pub async fn offline_plan(opts: &OfflineOptions) -> Result<Offline, Failure> {
         },
     })
     .await;
-    let mut warnings = out.diags;
+    let mut warnings = v.warnings;
     let (errors, notes): (Vec<Diagnostic>, Vec<Diagnostic>) = planned
         .diags
         .iter()
@@ -114,7 +86,7 @@ pub async fn offline_plan(opts: &OfflineOptions) -> Result<Offline, Failure> {
         Some(plan) if errors.is_empty() => Ok(Offline {
             plan,
             tree,
-            sources: out.sources,
+            sources: v.sources,
             root_vars,
             registry,
             warnings,
@@ -126,7 +98,7 @@ pub async fn offline_plan(opts: &OfflineOptions) -> Result<Offline, Failure> {
             }
             Err(Failure {
                 diags,
-                sources: out.sources,
+                sources: v.sources,
             })
         }
     }

@@ -74,6 +74,53 @@ pub struct Session {
     prior_cache: std::sync::OnceLock<Result<Prior, Diagnostics>>,
 }
 
+/// A configuration that validated: its tree, root variables, warnings
+/// and sources.
+pub(crate) struct Validated {
+    pub tree: ModuleTree,
+    pub root_vars: BTreeMap<String, Value>,
+    pub warnings: Diagnostics,
+    pub sources: SourceMap,
+}
+
+/// Validates the configuration in `dir`; errors are a [`Failure`].
+pub(crate) fn validated(dir: &Path, vopts: &cairn_validate::Options) -> Result<Validated, Failure> {
+    let out = cairn_validate::validate(dir, vopts);
+    match out.tree {
+        Some(tree) if !out.diags.has_errors() => Ok(Validated {
+            tree,
+            root_vars: out.root_vars,
+            warnings: out.diags,
+            sources: out.sources,
+        }),
+        _ => Err(Failure {
+            diags: out.diags,
+            sources: out.sources,
+        }),
+    }
+}
+
+/// The working directory, the function library and the evaluation
+/// context every plan uses.
+pub(crate) fn eval_context() -> Result<(PathBuf, Arc<Funcs>, Context), Failure> {
+    let cwd = std::env::current_dir().map_err(|e| {
+        Failure::one(Diagnostic::error(
+            "Cannot read the working directory",
+            e.to_string(),
+        ))
+    })?;
+    let funcs = Arc::new(Funcs::standard());
+    let ctx = cairn_eval::context_with_templates(
+        Context {
+            base_dir: cwd.clone(),
+            plan_time: false,
+            template: None,
+        },
+        funcs.clone(),
+    );
+    Ok((cwd, funcs, ctx))
+}
+
 /// The state directory of a configuration directory.
 pub fn state_dir(dir: &Path) -> PathBuf {
     dir.join(".cairn")
@@ -208,36 +255,10 @@ impl Session {
             registry: Some(Registry::new(crate::providers())),
             unknown_variables: true,
         };
-        let out = cairn_validate::validate(&opts.dir, &vopts);
-        if out.diags.has_errors() {
-            return Err(Failure {
-                diags: out.diags,
-                sources: out.sources,
-            });
-        }
-        let Some(tree) = out.tree else {
-            return Err(Failure {
-                diags: out.diags,
-                sources: out.sources,
-            });
-        };
-        let root_vars: BTreeMap<String, Value> = out.root_vars.clone();
-        let mut warnings = out.diags;
-        let cwd = std::env::current_dir().map_err(|e| {
-            Failure::one(Diagnostic::error(
-                "Cannot read the working directory",
-                e.to_string(),
-            ))
-        })?;
-        let funcs = Arc::new(Funcs::standard());
-        let ctx = cairn_eval::context_with_templates(
-            Context {
-                base_dir: cwd.clone(),
-                plan_time: false,
-                template: None,
-            },
-            funcs.clone(),
-        );
+        let v = validated(&opts.dir, &vopts)?;
+        let (tree, root_vars, mut warnings) = (v.tree, v.root_vars, v.warnings);
+        let out_sources = v.sources;
+        let (cwd, funcs, ctx) = eval_context()?;
         let backend = match backend_for(
             &opts.dir,
             tree.root().and_then(|m| m.terraform.backend.as_ref()),
@@ -248,7 +269,7 @@ impl Session {
             Err(diags) => {
                 return Err(Failure {
                     diags,
-                    sources: out.sources,
+                    sources: out_sources,
                 });
             }
         };
@@ -292,7 +313,7 @@ impl Session {
             dir: opts.dir.clone(),
             cwd,
             tree,
-            sources: out.sources,
+            sources: out_sources,
             root_vars,
             warnings,
             registry: Registry::new(crate::providers()),

@@ -218,6 +218,77 @@ fn session_opts(
     })
 }
 
+/// Loads the project settings, builds the session options and opens the
+/// session (locked) for `op`; prints what went wrong and gives `None`.
+fn start(
+    dir: &std::path::Path,
+    common: &PlanArgs,
+    raw: &[String],
+    op: &str,
+    color: bool,
+) -> Option<(cairn_project::Effective, SessionOptions, Session)> {
+    let project = project_for(dir, &common.env, color)?;
+    let opts = match session_opts(dir.to_path_buf(), common, raw, op, &project) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return None;
+        }
+    };
+    let sess = open(&opts, color)?;
+    Some((project, opts, sess))
+}
+
+/// Runs the checks on a session's plan; prints warnings, or the errors
+/// and gives `None`.
+fn checks_for(
+    sess: &Session,
+    dir: &std::path::Path,
+    plan: &Plan,
+    json: &serde_json::Value,
+    project: &cairn_project::Effective,
+    args: &crate::checks::CheckArgs,
+    color: bool,
+) -> Option<crate::checks::Outcome> {
+    let r = crate::checks::run(
+        dir,
+        plan,
+        json,
+        &sess.tree,
+        &sess.registry,
+        &sess.sources,
+        project,
+        args,
+    );
+    match r {
+        Ok(c) => {
+            print_diags(&c.warnings, &sess.sources, color);
+            Some(c)
+        }
+        Err(d) => {
+            print_diags(&d, &sess.sources, color);
+            None
+        }
+    }
+}
+
+/// Plans with the session; prints the diagnostics and gives `None` on
+/// errors.
+fn plan_or_report(
+    rt: &tokio::runtime::Runtime,
+    sess: &Session,
+    flags: &PlanFlags,
+    color: bool,
+) -> Option<Plan> {
+    match rt.block_on(cairn_run::make_plan(sess, flags)) {
+        Ok(p) => Some(p),
+        Err(d) => {
+            print_diags(&d, &sess.sources, color);
+            None
+        }
+    }
+}
+
 fn open(opts: &SessionOptions, color: bool) -> Option<Session> {
     match Session::open(opts) {
         Ok(s) => {
@@ -453,34 +524,19 @@ pub fn cost(a: &crate::checks::CostCmd, raw: &[String], color: bool) -> u8 {
             }
         };
     }
-    let Some(project) = project_for(&target, &a.common.env, color) else {
+    let Some(rt) = runtime() else { return 1 };
+    let Some((project, _, sess)) = start(&target, &a.common, raw, "cost", color) else {
         return 1;
     };
     let usage = match crate::checks::usage(&target, &a.checks, &project) {
         Ok(u) => u,
         Err(d) => {
-            print_diags(&d, &cairn_diagnostics::SourceMap::new(), color);
-            return 1;
-        }
-    };
-    let opts = match session_opts(target.clone(), &a.common, raw, "cost", &project) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("Error: {e}");
-            return 1;
-        }
-    };
-    let Some(rt) = runtime() else { return 1 };
-    let Some(sess) = open(&opts, color) else {
-        return 1;
-    };
-    let flags = flags_of(&a.common, false);
-    let plan = match rt.block_on(cairn_run::make_plan(&sess, &flags)) {
-        Ok(p) => p,
-        Err(d) => {
             print_diags(&d, &sess.sources, color);
             return 1;
         }
+    };
+    let Some(plan) = plan_or_report(&rt, &sess, &flags_of(&a.common, false), color) else {
+        return 1;
     };
     let report = cairn_checks::cost_report(&plan, &usage);
     print!("{}", crate::checks::render_cost(&report, &a.format));
@@ -518,18 +574,8 @@ fn drift_inner(
     drifted: &mut usize,
 ) -> u8 {
     let dir = a.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let Some(project) = project_for(&dir, &a.common.env, color) else {
-        return 1;
-    };
-    let opts = match session_opts(dir, &a.common, raw, "drift", &project) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("Error: {e}");
-            return 1;
-        }
-    };
     let Some(rt) = runtime() else { return 1 };
-    let Some(sess) = open(&opts, color) else {
+    let Some((_, _, sess)) = start(&dir, &a.common, raw, "drift", color) else {
         return 1;
     };
     learn_session(rec, &sess);
@@ -537,12 +583,8 @@ fn drift_inner(
     let mut flags = flags_of(&a.common, false);
     flags.refresh = true;
     flags.refresh_only = true;
-    let plan = match rt.block_on(cairn_run::make_plan(&sess, &flags)) {
-        Ok(p) => p,
-        Err(d) => {
-            print_diags(&d, &sess.sources, color);
-            return 1;
-        }
+    let Some(plan) = plan_or_report(&rt, &sess, &flags, color) else {
+        return 1;
     };
     for d in &plan.drift {
         rec.learn(&d.before);
@@ -580,28 +622,14 @@ fn plan_inner(
     info: &mut RunInfo,
 ) -> u8 {
     let dir = a.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let Some(project) = project_for(&dir, &a.common.env, color) else {
-        return 1;
-    };
-    let opts = match session_opts(dir.clone(), &a.common, raw, "plan", &project) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("Error: {e}");
-            return 1;
-        }
-    };
     let Some(rt) = runtime() else { return 1 };
-    let Some(sess) = open(&opts, color) else {
+    let Some((project, opts, sess)) = start(&dir, &a.common, raw, "plan", color) else {
         return 1;
     };
     learn_session(rec, &sess);
     let flags = flags_of(&a.common, a.destroy);
-    let plan = match rt.block_on(cairn_run::make_plan(&sess, &flags)) {
-        Ok(p) => p,
-        Err(d) => {
-            print_diags(&d, &sess.sources, color);
-            return 1;
-        }
+    let Some(plan) = plan_or_report(&rt, &sess, &flags, color) else {
+        return 1;
     };
     learn_plan(rec, &plan);
     info.digest = Some(planfile::plan_digest(&plan));
@@ -612,24 +640,9 @@ fn plan_inner(
     let checks = if flags.refresh_only {
         None
     } else {
-        match crate::checks::run(
-            &dir,
-            &plan,
-            &json,
-            &sess.tree,
-            &sess.registry,
-            &sess.sources,
-            &project,
-            &a.checks,
-        ) {
-            Ok(c) => {
-                print_diags(&c.warnings, &sess.sources, color);
-                Some(c)
-            }
-            Err(d) => {
-                print_diags(&d, &sess.sources, color);
-                return 1;
-            }
+        match checks_for(&sess, &dir, &plan, &json, &project, &a.checks, color) {
+            Some(c) => Some(c),
+            None => return 1,
         }
     };
     if let Some(c) = &checks {
@@ -890,33 +903,14 @@ fn apply_inner(
     if target.is_file() {
         return apply_saved(a, &target, color, &rt, rec, info);
     }
-    let Some(project) = project_for(&target, &a.common.env, color) else {
-        return 1;
-    };
-    let opts = match session_opts(
-        target.clone(),
-        &a.common,
-        raw,
-        if destroy { "destroy" } else { "apply" },
-        &project,
-    ) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("Error: {e}");
-            return 1;
-        }
-    };
-    let Some(mut sess) = open(&opts, color) else {
+    let op = if destroy { "destroy" } else { "apply" };
+    let Some((project, _, mut sess)) = start(&target, &a.common, raw, op, color) else {
         return 1;
     };
     learn_session(rec, &sess);
     let flags = flags_of(&a.common, destroy);
-    let plan = match rt.block_on(cairn_run::make_plan(&sess, &flags)) {
-        Ok(p) => p,
-        Err(d) => {
-            print_diags(&d, &sess.sources, color);
-            return 1;
-        }
+    let Some(plan) = plan_or_report(&rt, &sess, &flags, color) else {
+        return 1;
     };
     learn_plan(rec, &plan);
     info.digest = Some(planfile::plan_digest(&plan));
@@ -926,31 +920,16 @@ fn apply_inner(
     }
     if plan.has_changes() && !flags.refresh_only {
         let json = json_plan(&sess, &plan);
-        match crate::checks::run(
-            &target,
-            &plan,
-            &json,
-            &sess.tree,
-            &sess.registry,
-            &sess.sources,
-            &project,
-            &a.checks,
-        ) {
-            Ok(c) => {
-                print_diags(&c.warnings, &sess.sources, color);
-                if !a.json {
-                    print!("{}", crate::checks::plan_footer(&c, color));
-                }
-                if c.report.fails() {
-                    info.outcome = cairn_audit::Outcome::Refused;
-                    eprintln!("\n{}", crate::checks::refusal(&c.report));
-                    return 1;
-                }
-            }
-            Err(d) => {
-                print_diags(&d, &sess.sources, color);
-                return 1;
-            }
+        let Some(c) = checks_for(&sess, &target, &plan, &json, &project, &a.checks, color) else {
+            return 1;
+        };
+        if !a.json {
+            print!("{}", crate::checks::plan_footer(&c, color));
+        }
+        if c.report.fails() {
+            info.outcome = cairn_audit::Outcome::Refused;
+            eprintln!("\n{}", crate::checks::refusal(&c.report));
+            return 1;
         }
     }
     if !plan.has_changes() {
@@ -1187,27 +1166,13 @@ fn import_inner(a: &ImportCmd, raw: &[String], color: bool, info: &mut RunInfo) 
         env: None,
         vars: a.vars.clone(),
     };
-    let Some(project) = project_for(&a.dir, &common.env, color) else {
-        return 1;
-    };
-    let opts = match session_opts(a.dir.clone(), &common, raw, "import", &project) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("Error: {e}");
-            return 1;
-        }
-    };
-    let Some(mut sess) = open(&opts, color) else {
+    let Some((_, _, mut sess)) = start(&a.dir, &common, raw, "import", color) else {
         return 1;
     };
     let mut flags = flags_of(&common, false);
     flags.imports = vec![(a.address.clone(), a.id.clone())];
-    let mut plan = match rt.block_on(cairn_run::make_plan(&sess, &flags)) {
-        Ok(p) => p,
-        Err(d) => {
-            print_diags(&d, &sess.sources, color);
-            return 1;
-        }
+    let Some(mut plan) = plan_or_report(&rt, &sess, &flags, color) else {
+        return 1;
     };
     let Some(change) = plan
         .changes
