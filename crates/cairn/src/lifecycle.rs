@@ -74,21 +74,6 @@ pub struct PlanCmd {
 }
 
 #[derive(Args, Debug)]
-pub struct DriftCmd {
-    /// The configuration directory (default: the current directory).
-    pub dir: Option<PathBuf>,
-    /// Print the report as JSON.
-    #[arg(long)]
-    pub json: bool,
-    /// Output format: human (default), json (= -json), or markdown (for a
-    /// scheduled job's issue or chat message).
-    #[arg(long, value_parser = ["human", "json", "markdown"], default_value = "human")]
-    pub format: String,
-    #[command(flatten)]
-    pub common: PlanArgs,
-}
-
-#[derive(Args, Debug)]
 pub struct ApplyCmd {
     /// A configuration directory, or a plan file saved with `plan -out`.
     pub target: Option<PathBuf>,
@@ -163,7 +148,7 @@ pub fn runtime() -> Option<tokio::runtime::Runtime> {
     }
 }
 
-fn flags_of(common: &PlanArgs, destroy: bool) -> PlanFlags {
+pub(crate) fn flags_of(common: &PlanArgs, destroy: bool) -> PlanFlags {
     PlanFlags {
         destroy,
         refresh: common.refresh,
@@ -220,7 +205,7 @@ fn session_opts(
 
 /// Loads the project settings, builds the session options and opens the
 /// session (locked) for `op`; prints what went wrong and gives `None`.
-fn start(
+pub(crate) fn start(
     dir: &std::path::Path,
     common: &PlanArgs,
     raw: &[String],
@@ -274,7 +259,7 @@ fn checks_for(
 
 /// Plans with the session; prints the diagnostics and gives `None` on
 /// errors.
-fn plan_or_report(
+pub(crate) fn plan_or_report(
     rt: &tokio::runtime::Runtime,
     sess: &Session,
     flags: &PlanFlags,
@@ -461,7 +446,7 @@ impl Default for RunInfo {
 
 /// Learns the secrets a session knows (sensitive variables and state
 /// values) so the run log and audit entry never show them.
-fn learn_session(rec: &crate::audit::Recorder, sess: &Session) {
+pub(crate) fn learn_session(rec: &crate::audit::Recorder, sess: &Session) {
     for v in sess.root_vars.values() {
         rec.learn(v);
     }
@@ -541,77 +526,6 @@ pub fn cost(a: &crate::checks::CostCmd, raw: &[String], color: bool) -> u8 {
     let report = cairn_checks::cost_report(&plan, &usage);
     print!("{}", crate::checks::render_cost(&report, &a.format));
     0
-}
-
-/// `cairn drift`: refreshes every object in state and reports what changed
-/// outside cairn, attribute by attribute, and what was deleted. Changes
-/// nothing. Exit 0 no drift, 2 drift, 1 error.
-pub fn drift(a: &DriftCmd, raw: &[String], color: bool) -> u8 {
-    let dir = a.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let rec = crate::audit::Recorder::start(&dir);
-    let mut info = RunInfo::default();
-    let mut drifted = 0;
-    let code = drift_inner(a, raw, color, &rec, &mut info, &mut drifted);
-    // "state_serial" means "the version this run wrote" (cairn history
-    // reads it); drift writes none, so it records what it compared with.
-    rec.finish(
-        "drift",
-        raw,
-        None,
-        (0, 0, 0),
-        info.outcome,
-        serde_json::json!({"exit_code": code, "drifted": drifted, "compared_serial": info.serial}),
-    );
-    code
-}
-
-fn drift_inner(
-    a: &DriftCmd,
-    raw: &[String],
-    color: bool,
-    rec: &crate::audit::Recorder,
-    info: &mut RunInfo,
-    drifted: &mut usize,
-) -> u8 {
-    let dir = a.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let Some(rt) = runtime() else { return 1 };
-    let Some((_, _, sess)) = start(&dir, &a.common, raw, "drift", color) else {
-        return 1;
-    };
-    learn_session(rec, &sess);
-    info.serial = Some(sess.state.serial);
-    let mut flags = flags_of(&a.common, false);
-    flags.refresh = true;
-    flags.refresh_only = true;
-    let Some(plan) = plan_or_report(&rt, &sess, &flags, color) else {
-        return 1;
-    };
-    for d in &plan.drift {
-        rec.learn(&d.before);
-        if let Some(v) = &d.after {
-            rec.learn(v);
-        }
-    }
-    let report = cairn_render::drift_report(&plan);
-    *drifted = report.len();
-    info.outcome = cairn_audit::Outcome::Success;
-    let text = if a.json || a.format == "json" {
-        format!(
-            "{}\n",
-            serde_json::to_string_pretty(&cairn_render::drift_json(&report)).unwrap_or_default()
-        )
-    } else if a.format == "markdown" {
-        cairn_render::drift_markdown(&report)
-    } else {
-        cairn_render::drift_text(&report)
-    };
-    print!("{text}");
-    rec.line(&cairn_render::drift_text(&report));
-    if report.is_empty() {
-        0
-    } else {
-        2
-    }
 }
 
 fn plan_inner(

@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 mod audit;
 mod checks;
 mod console;
+mod drift;
 mod fmt;
 mod lifecycle;
 mod statecmd;
@@ -44,7 +45,7 @@ enum Command {
     /// Estimate the monthly cost before and after a plan.
     Cost(checks::CostCmd),
     /// Report what changed outside cairn (exit 2 when anything did).
-    Drift(lifecycle::DriftCmd),
+    Drift(drift::DriftCmd),
     /// Make the changes (from the configuration, or a saved plan file).
     Apply(lifecycle::ApplyCmd),
     /// Destroy everything the state manages.
@@ -193,7 +194,7 @@ fn main() -> ExitCode {
         Command::Lint(a) => checks::lint(&a, &args, color),
         Command::Plan(a) => lifecycle::plan(&a, &args, color),
         Command::Cost(a) => lifecycle::cost(&a, &args, color),
-        Command::Drift(a) => lifecycle::drift(&a, &args, color),
+        Command::Drift(a) => drift::drift(&a, &args, color),
         Command::Apply(a) => lifecycle::apply(&a, &args, color, false),
         Command::Destroy(a) => {
             let as_apply = lifecycle::ApplyCmd {
