@@ -17,8 +17,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use cairn_diagnostics::Diagnostic;
 use cairn_provider::{
-    default_plan, proposed_new, ApplyRequest, PlanRequest, PlanResponse, Provider, ProviderError,
-    ProviderFactory, ProviderSchema, ResourceSchema, Schema,
+    default_plan, proposed_new, ApplyRequest, Listed, PlanRequest, PlanResponse, Provider,
+    ProviderError, ProviderFactory, ProviderSchema, ResourceSchema, Schema,
 };
 use cairn_value::Value;
 
@@ -28,6 +28,7 @@ mod data;
 mod ec2;
 mod error;
 mod iam;
+mod list;
 mod ops;
 mod policy;
 mod resource;
@@ -305,6 +306,14 @@ impl Provider for AwsProvider {
         let (d, schema) = self.catalog.data_source(type_name)?;
         let v = d.read(&self.aws, schema, config).await?;
         Ok(util::conform(schema, &v))
+    }
+
+    fn listable(&self) -> Vec<String> {
+        list::LISTABLE.iter().map(|t| t.to_string()).collect()
+    }
+
+    async fn list(&self, type_name: &str) -> Result<Option<Vec<Listed>>, ProviderError> {
+        list::list(&self.aws, type_name).await
     }
 }
 

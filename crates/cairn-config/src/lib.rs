@@ -29,7 +29,7 @@ mod vars;
 
 pub use cairn_syntax::{Expr, Source, SourceFile};
 pub use load::{
-    load_module, load_tree, module_address, syntax_error, Loader, ModuleNode, ModuleTree,
+    load_module, load_tree, module_address, syntax_error, Loader, ModuleNode, ModuleTree, Overlay,
 };
 pub use model::*;
 pub use typeexpr::parse_type_constraint;

@@ -19,6 +19,9 @@ use crate::util::range_text_opt;
 pub struct Loader {
     base: PathBuf,
     sources: SourceMap,
+    /// Configuration files to read instead of the disk (a configuration
+    /// kept with an old state version, for rollback).
+    overlay: Option<Arc<Overlay>>,
     /// Modules `terraform init` installed (module key -> directory), read
     /// from `.terraform/modules/modules.json` of the root.
     installed: std::cell::RefCell<std::collections::HashMap<String, PathBuf>>,
@@ -67,8 +70,17 @@ impl Loader {
         Loader {
             base: base.into(),
             sources: SourceMap::new(),
+            overlay: None,
             installed: Default::default(),
         }
+    }
+
+    /// Reads the configuration files from `overlay` instead of the disk:
+    /// directories hold exactly the overlay's files (variable files and
+    /// files read by functions still come from the disk).
+    pub fn with_overlay(mut self, overlay: Arc<Overlay>) -> Loader {
+        self.overlay = Some(overlay);
+        self
     }
 
     /// The text of every file read so far.
@@ -99,7 +111,11 @@ impl Loader {
         diags: &mut Diagnostics,
         span: Option<Span>,
     ) -> Option<(Arc<str>, Arc<SourceFile>)> {
-        match std::fs::read_to_string(path) {
+        let read = match self.overlay.as_ref().and_then(|o| o.file(path)) {
+            Some(text) => Ok(text.to_string()),
+            None => std::fs::read_to_string(path),
+        };
+        match read {
             Ok(text) => {
                 // Editors on Windows may write a byte order mark; HCL has no
                 // use for it.
@@ -199,7 +215,11 @@ impl Loader {
         call_span: Option<Span>,
         diags: &mut Diagnostics,
     ) -> Option<Module> {
-        let (primary, overrides) = match config_files(dir) {
+        let listed = match &self.overlay {
+            Some(o) => Ok(o.config_files(dir)),
+            None => config_files(dir),
+        };
+        let (primary, overrides) = match listed {
             Ok(f) => f,
             Err(e) => {
                 diags.push(
@@ -501,6 +521,70 @@ fn is_override_name(name: &str) -> bool {
         .or_else(|| name.strip_suffix(".tf"))
         .unwrap_or(name);
     stem == "override" || stem.ends_with("_override")
+}
+
+/// Configuration files held in memory, by directory: what a configuration
+/// looked like when an old state version was written.
+#[derive(Debug, Default)]
+pub struct Overlay {
+    /// Directory (absolute, normalized) -> file name -> text.
+    dirs: std::collections::HashMap<PathBuf, std::collections::BTreeMap<String, Arc<str>>>,
+}
+
+impl Overlay {
+    /// An overlay of `files`, keyed by path relative to `root` (the root
+    /// module's directory; module files may start with `../`).
+    pub fn new(root: &Path, files: impl IntoIterator<Item = (String, String)>) -> Overlay {
+        let mut dirs: std::collections::HashMap<
+            PathBuf,
+            std::collections::BTreeMap<String, Arc<str>>,
+        > = Default::default();
+        for (rel, text) in files {
+            let p = root.join(&rel);
+            let (Some(parent), Some(name)) = (p.parent(), p.file_name()) else {
+                continue;
+            };
+            dirs.entry(overlay_key(parent))
+                .or_default()
+                .insert(name.to_string_lossy().to_string(), Arc::from(text));
+        }
+        Overlay { dirs }
+    }
+
+    fn file(&self, path: &Path) -> Option<Arc<str>> {
+        let name = path.file_name()?.to_string_lossy().to_string();
+        self.dirs
+            .get(&overlay_key(path.parent()?))?
+            .get(&name)
+            .cloned()
+    }
+
+    /// The primary and override files of `dir`, as [`config_files`] lists
+    /// them from the disk.
+    fn config_files(&self, dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+        let mut primary = Vec::new();
+        let mut overrides = Vec::new();
+        if let Some(files) = self.dirs.get(&overlay_key(dir)) {
+            for name in files.keys() {
+                if is_ignored_name(name) || !(name.ends_with(".tf") || name.ends_with(".tf.json")) {
+                    continue;
+                }
+                if is_override_name(name) {
+                    overrides.push(dir.join(name));
+                } else {
+                    primary.push(dir.join(name));
+                }
+            }
+        }
+        (primary, overrides)
+    }
+}
+
+/// The key of a directory in an overlay: absolute and normalized, with
+/// symbolic links resolved where the directory exists.
+fn overlay_key(dir: &Path) -> PathBuf {
+    let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    canonical(&abs)
 }
 
 /// Editors' backup and lock files Terraform skips.

@@ -112,6 +112,18 @@ pub struct ApplyRequest {
     pub idempotency_key: Option<String>,
 }
 
+/// An object found by listing a resource type ([`Provider::list`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Listed {
+    /// The ID the type's state holds in its `id` attribute, so listed
+    /// objects compare with state.
+    pub id: String,
+    /// A name for people (the `Name` tag, a role's name), when there is one.
+    pub name: Option<String>,
+    /// Tags, when the listing call returns them (empty otherwise).
+    pub tags: BTreeMap<String, String>,
+}
+
 /// A configured provider.
 #[async_trait]
 pub trait Provider: Send + Sync {
@@ -141,6 +153,19 @@ pub trait Provider: Send + Sync {
     /// (a policy document, a local file), which offline checks may read.
     fn reads_offline(&self, _type_name: &str) -> bool {
         false
+    }
+
+    /// The resource types [`Provider::list`] can enumerate.
+    fn listable(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Every object of a resource type that exists where this provider
+    /// works (its account and region), managed or not, leaving out the
+    /// objects the platform makes by itself (default networks and the
+    /// like). `None` when the type cannot be listed.
+    async fn list(&self, _type_name: &str) -> Result<Option<Vec<Listed>>, ProviderError> {
+        Ok(None)
     }
 }
 

@@ -16,6 +16,7 @@ pub mod offline;
 pub mod planfile;
 pub mod session;
 pub mod sink;
+pub mod unmanaged;
 
 pub use session::{Failure, Session, SessionOptions};
 
@@ -129,9 +130,12 @@ pub async fn apply_plan(
         .backend
         .journal(sess.state.serial)
         .map_err(|e| one(session::state_diag(&e)))?;
+    // The new version keeps the configuration it was applied from.
+    let mut base = sess.state.clone();
+    base.config = Some(sess.config_snapshot().map_err(one)?);
     let sink = Arc::new(sink::JournalSink::new(
         journal,
-        sess.state.clone(),
+        base,
         sess.cipher.clone(),
         sess.registry.clone(),
     ));

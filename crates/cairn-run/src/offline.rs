@@ -45,6 +45,7 @@ pub async fn offline_plan(opts: &OfflineOptions) -> Result<Offline, Failure> {
         require_root_vars: false,
         registry: Some(registry.clone()),
         unknown_variables: true,
+        overlay: None,
     };
     let v = crate::session::validated(&opts.dir, &vopts)?;
     let (tree, mut root_vars) = (v.tree, v.root_vars);

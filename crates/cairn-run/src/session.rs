@@ -30,6 +30,8 @@ pub struct SessionOptions {
     pub lock_timeout: Duration,
     /// The operation named in the lock ("plan", "apply").
     pub operation: String,
+    /// Configuration files to use instead of the disk's (rollback).
+    pub overlay: Option<Arc<cairn_config::Overlay>>,
 }
 
 /// A failure before anything ran: diagnostics and the sources they cite.
@@ -254,6 +256,7 @@ impl Session {
             require_root_vars: true,
             registry: Some(Registry::new(crate::providers())),
             unknown_variables: true,
+            overlay: opts.overlay.clone(),
         };
         let v = validated(&opts.dir, &vopts)?;
         let (tree, root_vars, mut warnings) = (v.tree, v.root_vars, v.warnings);
@@ -335,6 +338,49 @@ impl Session {
         self.prior_cache
             .get_or_init(|| prior_from_state(&self.state, &self.registry, &self.cipher))
             .clone()
+    }
+
+    /// The configuration as loaded, and the root variables' values
+    /// (sensitive ones encrypted), to keep with the state version an apply
+    /// writes.
+    pub fn config_snapshot(&self) -> Result<cairn_state::ConfigSnapshot, Diagnostic> {
+        let files = self
+            .sources
+            .entries()
+            .into_iter()
+            .filter(|(name, _)| name.ends_with(".tf") || name.ends_with(".tf.json"))
+            .map(|(name, text)| (name.to_string(), text.to_string()))
+            .collect();
+        let declared_sensitive = |n: &str| {
+            self.tree
+                .root()
+                .and_then(|m| m.variables.get(n))
+                .is_some_and(|v| v.sensitive)
+        };
+        let mut variables = BTreeMap::new();
+        for (name, v) in &self.root_vars {
+            let (plain, marked) = v.unmark_deep();
+            let json = cairn_value::json::to_json(&plain).map_err(|e| {
+                Diagnostic::error(
+                    "Cannot record the configuration",
+                    format!("variable {name:?}: {e}"),
+                )
+            })?;
+            let value = if marked || declared_sensitive(name) {
+                let bytes = serde_json::to_vec(&json).unwrap_or_default();
+                cairn_state::SnapshotValue::Encrypted(
+                    self.cipher.encrypt(&bytes).map_err(|e| state_diag(&e))?,
+                )
+            } else {
+                cairn_state::SnapshotValue::Plain(json)
+            };
+            variables.insert(name.clone(), value);
+        }
+        Ok(cairn_state::ConfigSnapshot {
+            files,
+            variables,
+            workspace: self.workspace.clone(),
+        })
     }
 
     /// Replaces the state (after an apply wrote a new version).

@@ -41,8 +41,38 @@ pub struct State {
     /// an object the lost call made is returned, not made a second time.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub pending_creates: BTreeMap<String, String>,
+    /// The configuration this version was applied from (kept so that
+    /// `cairn rollback --to SERIAL` can plan back to it). States written
+    /// by other tools, or by a cairn before it kept them, have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<ConfigSnapshot>,
     #[serde(skip)]
     pub(crate) index: Index,
+}
+
+/// A configuration as it was applied: its files and its root variables'
+/// values.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConfigSnapshot {
+    /// Configuration files (`.tf`, `.tf.json`) by path relative to the root
+    /// module's directory; local modules' files start with `../` when they
+    /// live beside it.
+    pub files: BTreeMap<String, String>,
+    /// Root variables' final values as JSON. Sensitive ones are encrypted
+    /// with the state key (the same as sensitive attributes).
+    pub variables: BTreeMap<String, SnapshotValue>,
+    /// `terraform.workspace` (the environment) it was applied in.
+    #[serde(default)]
+    pub workspace: String,
+}
+
+/// One root variable's value in a [`ConfigSnapshot`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SnapshotValue {
+    Plain(serde_json::Value),
+    /// The JSON text, encrypted ([`crate::Cipher::encrypt`]).
+    Encrypted(String),
 }
 
 impl Default for State {
@@ -67,6 +97,7 @@ impl State {
             resources: Vec::new(),
             outputs: BTreeMap::new(),
             pending_creates: BTreeMap::new(),
+            config: None,
             index: Index::default(),
         }
     }

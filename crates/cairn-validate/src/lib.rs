@@ -46,6 +46,9 @@ pub struct Options {
     /// defaults is still checked, and not falsely). Variable values are
     /// still checked against types and validation blocks.
     pub unknown_variables: bool,
+    /// Configuration files to read instead of the disk (rollback to a
+    /// configuration kept with an old state version).
+    pub overlay: Option<std::sync::Arc<cairn_config::Overlay>>,
 }
 
 /// The result: diagnostics and the sources they point into.
@@ -74,7 +77,10 @@ impl Outcome {
 
 /// Validates the configuration in `dir`.
 pub fn validate(dir: &Path, opts: &Options) -> Outcome {
-    let loader = Loader::new(dir);
+    let mut loader = Loader::new(dir);
+    if let Some(o) = &opts.overlay {
+        loader = loader.with_overlay(o.clone());
+    }
     let (tree, mut diags) = loader.load_tree(dir);
     let Some(tree) = tree else {
         let sources = loader.sources().clone();

@@ -24,6 +24,9 @@ use cairn_value::{convert, Kind, Type, Value};
 pub enum CliInput {
     Var(String),
     VarFile(PathBuf),
+    /// A value already decided (as JSON): a rollback gives the values the
+    /// old state version was applied with.
+    Json(String, serde_json::Value),
 }
 
 /// A value given for a variable from outside the configuration.
@@ -86,6 +89,7 @@ where
                 Ok(raw) => ordered.push(Source::Cli(raw)),
                 Err(d) => diags.extend(d),
             },
+            CliInput::Json(name, v) => ordered.push(Source::Json(name.clone(), v.clone())),
             CliInput::VarFile(p) => {
                 if !p.is_file() {
                     diags.push(
@@ -136,6 +140,22 @@ where
                     }
                 }
             }
+            Source::Json(name, j) => {
+                // A variable the old configuration had and the one being
+                // planned lacks cannot happen: both are the same version.
+                if let Some(var) = module.variables.get(&name) {
+                    let value = cairn_value::json::from_json_typed(&j, &var.ty())
+                        .unwrap_or_else(|_| cairn_value::json::from_json(&j));
+                    out.insert(
+                        name,
+                        GivenValue {
+                            value,
+                            span: None,
+                            origin: "the state version's recorded values".into(),
+                        },
+                    );
+                }
+            }
             Source::Cli(raw) => {
                 let Some(var) = module.variables.get(&raw.name) else {
                     diags.push(
@@ -172,6 +192,7 @@ where
 enum Source {
     File(cairn_config::VarFile),
     Cli(RawVar),
+    Json(String, serde_json::Value),
 }
 
 /// A string from `-var` or the environment: taken literally for variables

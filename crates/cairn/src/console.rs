@@ -28,6 +28,7 @@ pub fn run(a: &ConsoleArgs, raw: &[String]) -> u8 {
         require_root_vars: false,
         registry: Some(cairn_engine::Registry::new(cairn_run::providers())),
         unknown_variables: true,
+        overlay: None,
     };
     // Errors are judged as validate judges them (variables unknown); the
     // console then evaluates with the variables' real values.

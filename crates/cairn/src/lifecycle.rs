@@ -83,6 +83,11 @@ pub struct ApplyCmd {
     /// Print progress as JSON lines.
     #[arg(long)]
     pub json: bool,
+    /// If an operation or the verification after apply fails, undo this
+    /// run's changes (plan back to the previous state version's
+    /// configuration and apply it) and report both.
+    #[arg(long = "rollback-on-failure")]
+    pub rollback_on_failure: bool,
     #[command(flatten)]
     pub common: PlanArgs,
     #[command(flatten)]
@@ -200,6 +205,7 @@ fn session_opts(
         lock: common.lock,
         lock_timeout: parse_duration(&common.lock_timeout)?,
         operation: operation.to_string(),
+        overlay: None,
     })
 }
 
@@ -431,6 +437,8 @@ pub struct RunInfo {
     pub digest: Option<String>,
     pub counts: (usize, usize, usize),
     pub outcome: cairn_audit::Outcome,
+    /// Set when the run was undone after failing: whether that worked.
+    pub rolled_back: Option<bool>,
 }
 
 impl Default for RunInfo {
@@ -440,6 +448,7 @@ impl Default for RunInfo {
             digest: None,
             counts: (0, 0, 0),
             outcome: cairn_audit::Outcome::Failure,
+            rolled_back: None,
         }
     }
 }
@@ -603,6 +612,10 @@ fn plan_inner(
                 .map(|c| match c {
                     cairn_vars::CliInput::Var(v) => format!("var:{v}"),
                     cairn_vars::CliInput::VarFile(p) => format!("file:{}", p.display()),
+                    // Sealed with the state key like every input.
+                    cairn_vars::CliInput::Json(n, v) => {
+                        format!("json:{}", serde_json::json!([n, v]))
+                    }
                 })
                 .collect(),
             workspace: opts.workspace.clone(),
@@ -762,7 +775,7 @@ impl Events for Progress {
     }
 }
 
-fn confirm(what: &str) -> Result<bool, String> {
+pub(crate) fn confirm(what: &str) -> Result<bool, String> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return Err(format!(
@@ -798,7 +811,7 @@ pub fn apply(a: &ApplyCmd, raw: &[String], color: bool, destroy: bool) -> u8 {
         info.digest,
         info.counts,
         info.outcome,
-        serde_json::json!({"exit_code": code, "state_serial": info.serial}),
+        serde_json::json!({"exit_code": code, "state_serial": info.serial, "rolled_back": info.rolled_back}),
     );
     code
 }
@@ -826,18 +839,91 @@ fn apply_inner(
     let Some(plan) = plan_or_report(&rt, &sess, &flags, color) else {
         return 1;
     };
+    let before = sess.state.serial;
+    let before_had_resources = !sess.state.resources.is_empty();
+    let code = finish_and_apply(
+        &mut sess,
+        plan,
+        &ApplyStep {
+            dir: &target,
+            project: &project,
+            common: &a.common,
+            checks: &a.checks,
+            json: a.json,
+            auto_approve: a.auto_approve,
+            destroy,
+            what: if destroy { "destroy" } else { "apply" },
+        },
+        color,
+        &rt,
+        rec,
+        info,
+    );
+    // Only a run that changed something and failed is undone (not one
+    // refused by the checks or cancelled at the prompt).
+    if code != 0 && a.rollback_on_failure && info.serial.is_some() && !destroy {
+        drop(sess);
+        let rolled = crate::rollback::after_failure(
+            &target,
+            raw,
+            before,
+            before_had_resources,
+            &a.common,
+            &a.checks,
+            a.json,
+            color,
+            &rt,
+            rec,
+        );
+        info.rolled_back = Some(rolled == 0);
+    }
+    code
+}
+
+/// How to finish a planned run.
+pub struct ApplyStep<'a> {
+    pub dir: &'a std::path::Path,
+    pub project: &'a cairn_project::Effective,
+    pub common: &'a PlanArgs,
+    pub checks: &'a crate::checks::CheckArgs,
+    pub json: bool,
+    pub auto_approve: bool,
+    pub destroy: bool,
+    /// What is being done, for the prompt ("apply", "roll back to ...").
+    pub what: &'a str,
+}
+
+/// Shows the plan, runs the checks (refusing a plan they fail), asks for
+/// confirmation unless auto-approved, and applies.
+pub fn finish_and_apply(
+    sess: &mut Session,
+    plan: Plan,
+    step: &ApplyStep,
+    color: bool,
+    rt: &tokio::runtime::Runtime,
+    rec: &crate::audit::Recorder,
+    info: &mut RunInfo,
+) -> u8 {
     learn_plan(rec, &plan);
     info.digest = Some(planfile::plan_digest(&plan));
     info.counts = plan.counts();
-    if !a.json {
-        print!("{}", render_plan(&sess, &plan, color));
+    if !step.json {
+        print!("{}", render_plan(sess, &plan, color));
     }
-    if plan.has_changes() && !flags.refresh_only {
-        let json = json_plan(&sess, &plan);
-        let Some(c) = checks_for(&sess, &target, &plan, &json, &project, &a.checks, color) else {
+    if plan.has_changes() && !plan.refresh_only {
+        let json = json_plan(sess, &plan);
+        let Some(c) = checks_for(
+            sess,
+            step.dir,
+            &plan,
+            &json,
+            step.project,
+            step.checks,
+            color,
+        ) else {
             return 1;
         };
-        if !a.json {
+        if !step.json {
             print!("{}", crate::checks::plan_footer(&c, color));
         }
         if c.report.fails() {
@@ -848,11 +934,11 @@ fn apply_inner(
     }
     if !plan.has_changes() {
         info.outcome = cairn_audit::Outcome::Success;
-        print_outputs(&sess);
+        print_outputs(sess);
         return 0;
     }
-    if !a.auto_approve {
-        match confirm(if destroy { "destroy" } else { "apply" }) {
+    if !step.auto_approve {
+        match confirm(step.what) {
             Ok(true) => {}
             Ok(false) => {
                 info.outcome = cairn_audit::Outcome::Cancelled;
@@ -867,7 +953,15 @@ fn apply_inner(
         }
     }
     run_apply(
-        &mut sess, plan, &a.common, a.json, color, &rt, destroy, rec, info,
+        sess,
+        plan,
+        step.common,
+        step.json,
+        color,
+        rt,
+        step.destroy,
+        rec,
+        info,
     )
 }
 
@@ -975,6 +1069,9 @@ fn apply_saved(
         .filter_map(|s| {
             if let Some(v) = s.strip_prefix("var:") {
                 Some(cairn_vars::CliInput::Var(v.to_string()))
+            } else if let Some(j) = s.strip_prefix("json:") {
+                let pair: (String, serde_json::Value) = serde_json::from_str(j).ok()?;
+                Some(cairn_vars::CliInput::Json(pair.0, pair.1))
             } else {
                 s.strip_prefix("file:")
                     .map(|f| cairn_vars::CliInput::VarFile(PathBuf::from(f)))
@@ -989,6 +1086,7 @@ fn apply_saved(
         lock: a.common.lock,
         lock_timeout: parse_duration(&a.common.lock_timeout).unwrap_or_default(),
         operation: "apply".into(),
+        overlay: None,
     };
     let Some(mut sess) = open(&opts, color) else {
         return 1;

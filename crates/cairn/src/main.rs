@@ -11,6 +11,7 @@ mod console;
 mod drift;
 mod fmt;
 mod lifecycle;
+mod rollback;
 mod statecmd;
 mod validate;
 
@@ -48,6 +49,8 @@ enum Command {
     Drift(drift::DriftCmd),
     /// Make the changes (from the configuration, or a saved plan file).
     Apply(lifecycle::ApplyCmd),
+    /// Plan back to an older state version's configuration and apply it.
+    Rollback(rollback::RollbackCmd),
     /// Destroy everything the state manages.
     Destroy(lifecycle::DestroyCmd),
     /// Adopt an existing object into state.
@@ -147,6 +150,8 @@ const LONG_FLAGS: &[&str] = &[
     "list-rules",
     "env",
     "usage-file",
+    "to",
+    "rollback-on-failure",
 ];
 
 fn normalize_args(args: impl Iterator<Item = String>) -> Vec<String> {
@@ -196,6 +201,7 @@ fn main() -> ExitCode {
         Command::Cost(a) => lifecycle::cost(&a, &args, color),
         Command::Drift(a) => drift::drift(&a, &args, color),
         Command::Apply(a) => lifecycle::apply(&a, &args, color, false),
+        Command::Rollback(a) => rollback::rollback(&a, &args, color),
         Command::Destroy(a) => {
             let as_apply = lifecycle::ApplyCmd {
                 target: a.dir.clone(),
@@ -203,6 +209,7 @@ fn main() -> ExitCode {
                 json: a.json,
                 common: a.common.clone(),
                 checks: a.checks.clone(),
+                rollback_on_failure: false,
             };
             lifecycle::apply(&as_apply, &args, color, true)
         }

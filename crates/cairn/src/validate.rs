@@ -39,6 +39,7 @@ pub fn run(a: &ValidateArgs, raw: &[String], color: bool) -> u8 {
         require_root_vars: a.require_vars,
         registry: Some(cairn_engine::Registry::new(cairn_run::providers())),
         unknown_variables: true,
+        overlay: None,
     };
     let out = cairn_validate::validate(&dir, &opts);
     let errors = out.diags.errors().count();

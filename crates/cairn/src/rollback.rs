@@ -1,0 +1,271 @@
+//! `cairn rollback --to SERIAL` and `apply --rollback-on-failure`: plan the
+//! change back to the configuration (and so the infrastructure) an older
+//! state version was applied from, show it like any plan, apply it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clap::Args;
+
+use cairn_run::{Session, SessionOptions};
+
+use crate::lifecycle::{
+    flags_of, learn_session, plan_or_report, print_diags, project_for, runtime, PlanArgs, RunInfo,
+};
+
+#[derive(Args, Debug)]
+pub struct RollbackCmd {
+    /// The configuration directory (default: the current directory).
+    pub dir: Option<PathBuf>,
+    /// The state version to go back to (a serial from `cairn history`).
+    #[arg(long = "to", value_name = "SERIAL")]
+    pub to: u64,
+    /// Apply without asking for confirmation.
+    #[arg(long = "auto-approve")]
+    pub auto_approve: bool,
+    /// Print progress as JSON lines.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub common: PlanArgs,
+    #[command(flatten)]
+    pub checks: crate::checks::CheckArgs,
+}
+
+/// `cairn rollback --to SERIAL`.
+pub fn rollback(a: &RollbackCmd, raw: &[String], color: bool) -> u8 {
+    let dir = a.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let rec = crate::audit::Recorder::start(&dir);
+    let mut info = RunInfo::default();
+    let code = match runtime() {
+        Some(rt) => to_version(
+            &Target {
+                dir: &dir,
+                serial: a.to,
+                common: &a.common,
+                checks: &a.checks,
+                json: a.json,
+                auto_approve: a.auto_approve,
+            },
+            color,
+            &rt,
+            &rec,
+            &mut info,
+        ),
+        None => 1,
+    };
+    rec.finish(
+        "rollback",
+        raw,
+        info.digest,
+        info.counts,
+        info.outcome,
+        serde_json::json!({"exit_code": code, "to_serial": a.to, "state_serial": info.serial}),
+    );
+    code
+}
+
+/// What to roll back to, and how.
+pub struct Target<'a> {
+    pub dir: &'a Path,
+    pub serial: u64,
+    pub common: &'a PlanArgs,
+    pub checks: &'a crate::checks::CheckArgs,
+    pub json: bool,
+    pub auto_approve: bool,
+}
+
+/// Opens a session on the configuration kept with state version
+/// `t.serial` (its files and variable values) and the current state.
+fn open_at(t: &Target, color: bool) -> Result<(Session, cairn_project::Effective), u8> {
+    let project = project_for(t.dir, &t.common.env, color).ok_or(1u8)?;
+    let workspace = project.environment.clone().unwrap_or_default();
+    let backend = match cairn_run::session::open_backend(t.dir, &workspace) {
+        Ok(b) => b,
+        Err(f) => {
+            print_diags(&f.diags, &f.sources, color);
+            return Err(1);
+        }
+    };
+    let old = match backend.read_version(t.serial) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("Error: cannot read state version {}: {e}\n\nHint: cairn history lists the versions kept.", t.serial);
+            return Err(1);
+        }
+    };
+    let Some(snapshot) = old.config else {
+        eprintln!(
+            "Error: state version {} has no recorded configuration\n\nIt was written by another tool or by a cairn that did not keep configurations, so there is nothing to plan back to.\n\nHint: check out that version's configuration from version control and run cairn apply.",
+            t.serial
+        );
+        return Err(1);
+    };
+    let cipher = match cairn_state::Cipher::from_env_or_file(backend.dir()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return Err(1);
+        }
+    };
+    let mut cli = Vec::new();
+    for (name, v) in &snapshot.variables {
+        let json = match v {
+            cairn_state::SnapshotValue::Plain(j) => j.clone(),
+            cairn_state::SnapshotValue::Encrypted(token) => {
+                let bytes = match cipher.decrypt(token) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        eprintln!(
+                            "Error: cannot decrypt variable {name:?} of state version {}: {e}",
+                            t.serial
+                        );
+                        return Err(1);
+                    }
+                };
+                match serde_json::from_slice(&bytes) {
+                    Ok(j) => j,
+                    Err(e) => {
+                        eprintln!(
+                            "Error: variable {name:?} of state version {} is corrupt: {e}",
+                            t.serial
+                        );
+                        return Err(1);
+                    }
+                }
+            }
+        };
+        cli.push(cairn_vars::CliInput::Json(name.clone(), json));
+    }
+    let opts = SessionOptions {
+        dir: t.dir.to_path_buf(),
+        cli,
+        env: crate::env_pairs(),
+        workspace: snapshot.workspace.clone(),
+        lock: t.common.lock,
+        lock_timeout: crate::lifecycle::parse_duration(&t.common.lock_timeout).unwrap_or_default(),
+        operation: "rollback".into(),
+        overlay: Some(Arc::new(cairn_config::Overlay::new(
+            t.dir,
+            snapshot.files.clone(),
+        ))),
+    };
+    match Session::open(&opts) {
+        Ok(s) => {
+            print_diags(&s.warnings, &s.sources, color);
+            Ok((s, project))
+        }
+        Err(f) => {
+            print_diags(&f.diags, &f.sources, color);
+            Err(1)
+        }
+    }
+}
+
+/// Plans back to state version `t.serial`'s configuration, shows the plan,
+/// runs the checks, asks (unless auto-approved) and applies.
+pub fn to_version(
+    t: &Target,
+    color: bool,
+    rt: &tokio::runtime::Runtime,
+    rec: &crate::audit::Recorder,
+    info: &mut RunInfo,
+) -> u8 {
+    let (mut sess, project) = match open_at(t, color) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    learn_session(rec, &sess);
+    let flags = flags_of(t.common, false);
+    let Some(plan) = plan_or_report(rt, &sess, &flags, color) else {
+        return 1;
+    };
+    crate::lifecycle::finish_and_apply(
+        &mut sess,
+        plan,
+        &crate::lifecycle::ApplyStep {
+            dir: t.dir,
+            project: &project,
+            common: t.common,
+            checks: t.checks,
+            json: t.json,
+            auto_approve: t.auto_approve,
+            destroy: false,
+            what: &format!("roll back to state version {}", t.serial),
+        },
+        color,
+        rt,
+        rec,
+        info,
+    )
+}
+
+/// After a failed apply that started from state version `before`: goes
+/// back to it. A run that started from no resources destroys what it
+/// made.
+#[allow(clippy::too_many_arguments)]
+pub fn after_failure(
+    dir: &Path,
+    raw: &[String],
+    before: u64,
+    before_had_resources: bool,
+    common: &PlanArgs,
+    checks: &crate::checks::CheckArgs,
+    json: bool,
+    color: bool,
+    rt: &tokio::runtime::Runtime,
+    rec: &crate::audit::Recorder,
+) -> u8 {
+    let mut info = RunInfo::default();
+    eprintln!("\nRolling back: undoing this run's changes.");
+    let code = if before == 0 || !before_had_resources {
+        // Nothing existed before: undo by destroying what the run made.
+        let Some((project, _, mut sess)) =
+            crate::lifecycle::start(dir, common, raw, "rollback", color)
+        else {
+            return 1;
+        };
+        let Some(plan) = plan_or_report(rt, &sess, &flags_of(common, true), color) else {
+            return 1;
+        };
+        crate::lifecycle::finish_and_apply(
+            &mut sess,
+            plan,
+            &crate::lifecycle::ApplyStep {
+                dir,
+                project: &project,
+                common,
+                checks,
+                json,
+                auto_approve: true,
+                destroy: true,
+                what: "roll back (destroy what this run made)",
+            },
+            color,
+            rt,
+            rec,
+            &mut info,
+        )
+    } else {
+        to_version(
+            &Target {
+                dir,
+                serial: before,
+                common,
+                checks,
+                json,
+                auto_approve: true,
+            },
+            color,
+            rt,
+            rec,
+            &mut info,
+        )
+    };
+    if code == 0 {
+        eprintln!("Rollback complete: the infrastructure is back to state version {before}'s configuration.");
+    } else {
+        eprintln!("Rollback failed: see the errors above; state was saved after every operation.");
+    }
+    code
+}
