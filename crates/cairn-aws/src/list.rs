@@ -10,7 +10,8 @@
 //! their `alias/aws/*` aliases, secrets owned by another service, and
 //! volumes that live and die with their instance.
 //!
-//! Every call follows the API's page tokens to the end.
+//! Every call follows the API's page tokens to the end, asking for the
+//! largest page the API allows where it has a limit.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -493,6 +494,7 @@ async fn roles(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
         let page = aws
             .iam()
             .list_roles()
+            .max_items(1000)
             .set_marker(marker.clone())
             .send()
             .await
@@ -522,6 +524,7 @@ async fn policies(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
             .list_policies()
             // The account's own policies, not AWS managed ones.
             .scope(aws_sdk_iam::types::PolicyScopeType::Local)
+            .max_items(1000)
             .set_marker(marker.clone())
             .send()
             .await
@@ -555,6 +558,7 @@ async fn instance_profiles(aws: &AwsClients) -> Result<Vec<Listed>, ProviderErro
         let page = aws
             .iam()
             .list_instance_profiles()
+            .max_items(1000)
             .set_marker(marker.clone())
             .send()
             .await
@@ -585,6 +589,7 @@ async fn kms_keys(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
         let page = aws
             .kms()
             .list_keys()
+            .limit(1000)
             .set_marker(marker.clone())
             .send()
             .await
@@ -639,6 +644,7 @@ async fn kms_aliases(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
         let page = aws
             .kms()
             .list_aliases()
+            .limit(100)
             .set_marker(marker.clone())
             .send()
             .await
@@ -751,6 +757,7 @@ async fn alarms(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
         let page = aws
             .cloudwatch()
             .describe_alarms()
+            .max_records(100)
             .set_next_token(token.clone())
             .send()
             .await
@@ -778,6 +785,7 @@ async fn secrets(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
         let page = aws
             .secretsmanager()
             .list_secrets()
+            .max_results(100)
             .set_next_token(token.clone())
             .send()
             .await
@@ -817,6 +825,7 @@ async fn parameters(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
         let page = aws
             .ssm()
             .describe_parameters()
+            .max_results(50)
             .set_next_token(token.clone())
             .send()
             .await

@@ -846,11 +846,13 @@ pub(crate) fn decode_check(b: &RawBlock, diags: &mut Diagnostics) -> Option<Chec
         .filter_map(|d| decode_resource(d, ResourceMode::Data, diags))
         .collect();
     let asserts = rules(&c, "assert", diags);
-    if c.blocks_of("assert").next().is_none() {
+    // cairn's `probe` blocks are checks too: a check may hold only probes.
+    let probes = c.other_blocks.iter().any(|x| x.type_name == "probe");
+    if c.blocks_of("assert").next().is_none() && !probes {
         diags.push(
             Diagnostic::error(
                 "Zero assert blocks",
-                "Check blocks must have at least one assert block.",
+                "Check blocks must have at least one assert block (or, in cairn, a probe block).",
             )
             .with_span(b.decl_span.clone()),
         );

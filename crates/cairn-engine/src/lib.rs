@@ -19,6 +19,9 @@ pub mod values;
 
 pub use addr::{parse_instance, InstanceAddr, Key, Mode, ModuleInstance, ResourceAddr};
 pub use apply::{apply, ApplyInput, ApplyOutcome, Event, Events, InstanceRecord, StateSink};
-pub use model::{Action, Change, Drift, OutputChange, Plan, Prior, PriorInstance};
+pub use model::{
+    Action, Change, CheckResult, CheckStatus, Drift, OutputChange, Plan, Prior, PriorInstance,
+    ProbeDecl,
+};
 pub use plan::{plan, PlanInput, PlanOptions, PlanOutcome};
 pub use providers::{Configured, Registry};

@@ -95,6 +95,39 @@ pub struct Plan {
     /// Each provider configuration's evaluated arguments, by (module path,
     /// `aws` / `aws.west`); sensitive values stay marked.
     pub provider_configs: BTreeMap<(Vec<String>, String), Value>,
+    /// Every `check` block instance's result with this plan's values.
+    pub checks: Vec<CheckResult>,
+}
+
+/// Whether a check's assertions held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckStatus {
+    Pass,
+    Fail,
+    /// An assertion depends on values known only after apply.
+    Unknown,
+}
+
+/// One `check` block instance.
+#[derive(Clone, Debug)]
+pub struct CheckResult {
+    /// `check.web` or `module.app.check.web`.
+    pub address: String,
+    pub status: CheckStatus,
+    /// The failed assertions' error messages (and scoped data errors).
+    pub messages: Vec<String>,
+    /// The `probe` blocks, evaluated: `cairn verify` runs them.
+    pub probes: Vec<ProbeDecl>,
+}
+
+/// A `probe "KIND" { ... }` block of a check, its arguments evaluated.
+#[derive(Clone, Debug)]
+pub struct ProbeDecl {
+    /// `tcp`, `http` or `dns`.
+    pub kind: String,
+    /// An object of the block's arguments.
+    pub args: Value,
+    pub span: Option<cairn_diagnostics::Span>,
 }
 
 impl Plan {

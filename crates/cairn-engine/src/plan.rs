@@ -243,35 +243,8 @@ impl<'a> Walker<'a> {
                 }
                 true
             }
-            Kind::Check => {
-                if let Some(c) = m.checks.get(&id.name) {
-                    for mi in instances {
-                        for a in &c.asserts {
-                            let v = self.eval(&mi, Bindings::default(), &a.condition);
-                            if let Ok(v) = v {
-                                if v.as_bool() == Some(false) {
-                                    let msg = self
-                                        .eval(&mi, Bindings::default(), &a.error_message)
-                                        .ok()
-                                        .and_then(|m| m.as_str().map(str::to_string))
-                                        .unwrap_or_default();
-                                    self.diags.push(
-                                        Diagnostic::warning(
-                                            format!(
-                                                "Check block assertion failed: check.{}",
-                                                id.name
-                                            ),
-                                            msg,
-                                        )
-                                        .with_span(a.condition.span()),
-                                    );
-                                }
-                            }
-                        }
-                    }
-                }
-                true
-            }
+            // Checks read their scoped data sources: see `check_node`.
+            Kind::Check => false,
             Kind::Provider | Kind::Resource | Kind::Data => false,
         }
     }
@@ -449,6 +422,169 @@ impl<'a> Walker<'a> {
             Err(d) => {
                 self.diags.push(d.with_address(what.to_string()));
                 Expansion::Count(0)
+            }
+        }
+    }
+
+    /// Evaluates a `check` block in every instance of its module: reads
+    /// its scoped data sources (unless offline), evaluates the assertions
+    /// (a failure is a warning, as in Terraform) and the arguments of its
+    /// `probe` blocks, which `cairn verify` runs.
+    pub async fn check_node(&mut self, id: &NodeId) -> Vec<crate::model::CheckResult> {
+        use crate::model::{CheckResult, CheckStatus, ProbeDecl};
+        let tree = self.tree;
+        let Some(m) = tree.get(&id.module) else {
+            return Vec::new();
+        };
+        let Some(c) = m.checks.get(&id.name) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for mi in self.values.instances_of(&id.module) {
+            let address = format!(
+                "{}check.{}",
+                if mi.is_root() {
+                    String::new()
+                } else {
+                    format!("{mi}.")
+                },
+                id.name
+            );
+            let mut result = CheckResult {
+                address: address.clone(),
+                status: CheckStatus::Pass,
+                messages: Vec::new(),
+                probes: Vec::new(),
+            };
+            // Scoped data sources: read now, visible to this check only
+            // (by name; the graph keeps them out of other expressions).
+            for d in &c.data {
+                let addr = ResourceAddr {
+                    module: mi.clone(),
+                    mode: crate::addr::Mode::Data,
+                    type_name: d.type_name.clone(),
+                    name: d.name.clone(),
+                };
+                let v = self.read_scoped_data(&mi, d, &mut result).await;
+                self.values.resources.insert(addr, v);
+            }
+            for a in &c.asserts {
+                match self.eval(&mi, Bindings::default(), &a.condition) {
+                    Ok(v) if v.as_bool() == Some(false) => {
+                        let msg = self
+                            .eval(&mi, Bindings::default(), &a.error_message)
+                            .ok()
+                            .and_then(|m| m.as_str().map(str::to_string))
+                            .unwrap_or_default();
+                        self.diags.push(
+                            Diagnostic::warning(
+                                format!("Check block assertion failed: {address}"),
+                                msg.clone(),
+                            )
+                            .with_span(a.condition.span()),
+                        );
+                        result.status = CheckStatus::Fail;
+                        result.messages.push(msg);
+                    }
+                    Ok(v) if v.as_bool() == Some(true) => {}
+                    Ok(_) => {
+                        if result.status == CheckStatus::Pass {
+                            result.status = CheckStatus::Unknown;
+                        }
+                    }
+                    Err(d) => {
+                        result.status = CheckStatus::Fail;
+                        result.messages.push(d.detail.clone());
+                    }
+                }
+            }
+            for b in c.body.blocks.iter().filter(|b| b.type_name == "probe") {
+                let kind = b.labels.first().cloned().unwrap_or_default();
+                let mut args = std::collections::BTreeMap::new();
+                for (name, attr) in &b.body.attrs {
+                    match self.eval(&mi, Bindings::default(), &attr.expr) {
+                        Ok(v) => {
+                            args.insert(name.clone(), v);
+                        }
+                        Err(d) => {
+                            result.status = CheckStatus::Fail;
+                            result
+                                .messages
+                                .push(format!("probe {kind:?}: {}", d.detail));
+                        }
+                    }
+                }
+                result.probes.push(ProbeDecl {
+                    kind,
+                    args: Value::object(args),
+                    span: b.span.clone(),
+                });
+            }
+            out.push(result);
+        }
+        out
+    }
+
+    /// Reads one of a check's data sources; a failure fails the check (a
+    /// warning, not an error, as in Terraform).
+    async fn read_scoped_data(
+        &mut self,
+        mi: &ModuleInstance,
+        d: &cairn_config::Resource,
+        result: &mut crate::model::CheckResult,
+    ) -> Value {
+        let schema = match self
+            .registry
+            .resource_schema(&d.provider_name(), &d.type_name, true)
+        {
+            Ok(s) => s.clone(),
+            Err(e) => {
+                result.status = crate::model::CheckStatus::Fail;
+                result.messages.push(e.detail);
+                return Value::dynamic_unknown();
+            }
+        };
+        let config = {
+            let scope = Scope {
+                tree: self.tree,
+                values: &self.values,
+                module: mi,
+                bind: Bindings::default(),
+            };
+            let ev = Evaluator::new(&scope, &self.funcs, &self.ctx);
+            decode_body(&d.body, &schema.block, &ev)
+        };
+        let config = match config {
+            Ok(c) => c,
+            Err(ds) => {
+                result.status = crate::model::CheckStatus::Fail;
+                result.messages.extend(ds.into_iter().map(|d| d.detail));
+                return Value::dynamic_unknown();
+            }
+        };
+        let Some((provider, _, _)) = self.provider_for(&mi.config_path(), d).await else {
+            return Value::dynamic_unknown();
+        };
+        if !config.is_wholly_known() || (self.offline && !provider.reads_offline(&d.type_name)) {
+            return crate::plan::unknown_data(&schema, &config.unmark_deep().0);
+        }
+        match provider
+            .read_data(&d.type_name, &config.unmark_deep().0)
+            .await
+        {
+            Ok(v) => finish_value(&schema, &config, &v),
+            Err(e) => {
+                let msg = e.to_diagnostic(&d.address()).detail;
+                self.diags.push(
+                    Diagnostic::warning(
+                        format!("Check data source failed: {}", d.address()),
+                        msg.clone(),
+                    )
+                    .with_span(d.decl_span.clone()),
+                );
+                result.status = crate::model::CheckStatus::Fail;
+                result.messages.push(msg);
+                Value::dynamic_unknown()
             }
         }
     }
@@ -827,6 +963,10 @@ pub async fn plan(input: PlanInput<'_>) -> PlanOutcome {
         }
         match id.kind {
             Kind::Provider => w.provider_node(&id).await,
+            Kind::Check => {
+                let results = w.check_node(&id).await;
+                plan.checks.extend(results);
+            }
             Kind::Resource | Kind::Data => {
                 let skip = target_nodes.as_ref().is_some_and(|t| !t.contains(&id));
                 let deps_of: Vec<String> = deps

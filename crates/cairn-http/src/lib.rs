@@ -9,7 +9,7 @@
 //!   timeout (and in which [`Phase`]), protocol. Messages never include a
 //!   URL's path or query, which may hold tokens.
 //!
-//! With the `test-util` feature, [`test_util`] has a scripted server on
+//! With the `test-util` feature, the `test_util` module has a scripted server on
 //! 127.0.0.1 (plain or TLS) and a self-signed certificate generator for
 //! tests in other crates.
 

@@ -112,7 +112,10 @@ impl fmt::Display for Expected {
 
 /// A resolver for one probe run. Its own retries and cache are off: the
 /// probe retries itself, and a retry must ask the server again.
-pub(crate) fn resolver(server: Option<SocketAddr>, timeout: Duration) -> Result<TokioResolver, String> {
+pub(crate) fn resolver(
+    server: Option<SocketAddr>,
+    timeout: Duration,
+) -> Result<TokioResolver, String> {
     let mut builder = match server {
         Some(addr) => {
             let mut udp = ConnectionConfig::udp();

@@ -25,6 +25,4 @@ mod tcp;
 
 pub use error::ProbeError;
 pub use run::{run, run_all, ProbeResult};
-pub use spec::{
-    Probe, ProbeSpec, RecordType, DEFAULT_INTERVAL, DEFAULT_RETRIES, DEFAULT_TIMEOUT,
-};
+pub use spec::{Probe, ProbeSpec, RecordType, DEFAULT_INTERVAL, DEFAULT_RETRIES, DEFAULT_TIMEOUT};

@@ -49,7 +49,11 @@ impl Attempt {
 /// Messages can carry server text (TXT records, error strings); keep the
 /// detail on one line.
 fn one_line(s: &str) -> String {
-    s.split(['\r', '\n']).map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+    s.split(['\r', '\n'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Run a probe: up to `retries + 1` attempts, `interval` apart, each
@@ -67,7 +71,13 @@ pub async fn run(spec: &ProbeSpec) -> ProbeResult {
     };
     let checked = match Checked::new(spec) {
         Ok(c) => c,
-        Err(e) => return result(false, 0, &format!("{}: invalid probe: {e}", spec.probe.target())),
+        Err(e) => {
+            return result(
+                false,
+                0,
+                &format!("{}: invalid probe: {e}", spec.probe.target()),
+            )
+        }
     };
     let runner = match Runner::new(&checked) {
         Ok(r) => r,
@@ -87,9 +97,18 @@ pub async fn run(spec: &ProbeSpec) -> ProbeResult {
 
 /// What an attempt needs, built once per run.
 enum Runner<'a> {
-    Tcp { host: &'a str, port: u16 },
-    Http { client: cairn_http::Client, check: HttpCheck<'a> },
-    Dns { resolver: Box<hickory_resolver::TokioResolver>, check: DnsCheck<'a> },
+    Tcp {
+        host: &'a str,
+        port: u16,
+    },
+    Http {
+        client: cairn_http::Client,
+        check: HttpCheck<'a>,
+    },
+    Dns {
+        resolver: Box<hickory_resolver::TokioResolver>,
+        check: DnsCheck<'a>,
+    },
 }
 
 impl<'a> Runner<'a> {

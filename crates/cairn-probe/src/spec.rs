@@ -243,12 +243,11 @@ impl<'a> Checked<'a> {
                     return Err(ProbeError::BadStatus(*bad));
                 }
                 if let Some(pattern) = body_pattern {
-                    let re = regex::bytes::Regex::new(pattern).map_err(|e| {
-                        ProbeError::BadRegex {
+                    let re =
+                        regex::bytes::Regex::new(pattern).map_err(|e| ProbeError::BadRegex {
                             pattern: pattern.clone(),
                             message: regex_reason(&e),
-                        }
-                    })?;
+                        })?;
                     body_regex = Some(re);
                 }
             }

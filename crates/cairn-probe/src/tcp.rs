@@ -15,7 +15,11 @@ pub(crate) async fn attempt(host: &str, port: u16, timeout: Duration) -> Attempt
     // An IPv6 literal may come with brackets; the resolver wants it bare.
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     let addrs = match timeout_at(deadline, tokio::net::lookup_host((bare, port))).await {
-        Err(_) => return Attempt::fail(format!("{what}: timed out after {after} resolving the host")),
+        Err(_) => {
+            return Attempt::fail(format!(
+                "{what}: timed out after {after} resolving the host"
+            ))
+        }
         Ok(Err(e)) => return Attempt::fail(format!("{what}: DNS lookup failed: {e}")),
         Ok(Ok(addrs)) => addrs.collect::<Vec<_>>(),
     };
@@ -26,7 +30,9 @@ pub(crate) async fn attempt(host: &str, port: u16, timeout: Duration) -> Attempt
     for addr in addrs {
         match timeout_at(deadline, TcpStream::connect(addr)).await {
             Err(_) => {
-                return Attempt::fail(format!("{what}: timed out after {after} connecting to {addr}"))
+                return Attempt::fail(format!(
+                    "{what}: timed out after {after} connecting to {addr}"
+                ))
             }
             Ok(Ok(_stream)) => {
                 // Connected is all a TCP probe asks; the stream closes on drop.

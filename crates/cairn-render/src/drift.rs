@@ -192,6 +192,53 @@ pub fn drift_text(report: &[ResourceDrift]) -> String {
 
 /// The report as JSON (a stable shape for scheduled jobs).
 pub fn drift_json(report: &[ResourceDrift]) -> J {
+    drift_json_with(report, None)
+}
+
+/// The report as JSON, with the unmanaged objects (`drift --unmanaged`)
+/// when listed: `"unmanaged"`, `"unmanaged_errors"`, `"unmanaged_types"`.
+pub fn drift_json_with(report: &[ResourceDrift], unmanaged: Option<&UnmanagedReport>) -> J {
+    let mut doc = drift_json_only(report);
+    if let (Some(u), Some(m)) = (unmanaged, doc.as_object_mut()) {
+        m.insert(
+            "unmanaged".into(),
+            J::Array(
+                u.objects
+                    .iter()
+                    .map(|o| {
+                        json!({
+                            "type": o.type_name,
+                            "id": o.id,
+                            "name": o.name,
+                            "provider": o.provider,
+                        })
+                    })
+                    .collect(),
+            ),
+        );
+        m.insert(
+            "unmanaged_errors".into(),
+            J::Array(
+                u.errors
+                    .iter()
+                    .map(|e| {
+                        json!({
+                            "type": e.type_name,
+                            "provider": e.provider,
+                            "error": e.message,
+                            "code": e.code,
+                        })
+                    })
+                    .collect(),
+            ),
+        );
+        m.insert("unmanaged_types".into(), json!(u.types));
+        m.insert("unmanaged_note".into(), json!(DEFAULTS_NOT_LISTED));
+    }
+    doc
+}
+
+fn drift_json_only(report: &[ResourceDrift]) -> J {
     let resources: Vec<J> = report
         .iter()
         .map(|r| {
@@ -247,6 +294,142 @@ pub fn drift_markdown(report: &[ResourceDrift]) -> String {
         }
     }
     s.push_str("\nTo accept the drift into state: `cairn apply -refresh-only`. To put the objects back: `cairn apply`.\n");
+    s
+}
+
+/// An object of a listed type that exists but is in no state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnmanagedObject {
+    pub type_name: String,
+    /// The ID the type's state would hold (what `cairn import` takes).
+    pub id: String,
+    pub name: Option<String>,
+    /// The provider configuration that found it (`provider.aws.west`).
+    pub provider: String,
+}
+
+/// A type that could not be listed with one provider configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnmanagedError {
+    pub type_name: String,
+    pub provider: String,
+    pub message: String,
+    /// The API's error code (`AccessDenied`).
+    pub code: Option<String>,
+}
+
+/// What `cairn drift --unmanaged` listed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UnmanagedReport {
+    pub objects: Vec<UnmanagedObject>,
+    pub errors: Vec<UnmanagedError>,
+    /// The types listed.
+    pub types: Vec<String>,
+}
+
+/// What listing leaves out on purpose: objects AWS makes by itself.
+pub const DEFAULTS_NOT_LISTED: &str = "defaults not listed: default VPCs with their default subnets and internet gateways, default security groups, main route tables, default network ACLs, service-linked roles, AWS managed KMS keys and aliases";
+
+fn named(o: &UnmanagedObject) -> String {
+    match &o.name {
+        Some(n) if *n != o.id => format!(
+            "{} {} ({})",
+            o.type_name,
+            o.id,
+            cairn_value::display::quote(n)
+        ),
+        _ => format!("{} {}", o.type_name, o.id),
+    }
+}
+
+fn types_phrase(n: usize) -> String {
+    format!("{n} listed type{}", if n == 1 { "" } else { "s" })
+}
+
+/// The unmanaged objects as text (printed after the drift report).
+pub fn unmanaged_text(u: &UnmanagedReport) -> String {
+    let mut s = String::new();
+    for o in &u.objects {
+        s.push_str(&format!(
+            "# {} exists but is in no state ({})\n",
+            named(o),
+            o.provider
+        ));
+    }
+    if !u.objects.is_empty() {
+        s.push('\n');
+    }
+    for e in &u.errors {
+        s.push_str(&format!(
+            "! {} could not be listed with {}: {}\n",
+            e.type_name, e.provider, e.message
+        ));
+    }
+    if !u.errors.is_empty() {
+        s.push('\n');
+    }
+    if u.objects.is_empty() {
+        s.push_str(&format!(
+            "No unmanaged objects: every object of the {} is in the state ({DEFAULTS_NOT_LISTED}).\n",
+            types_phrase(u.types.len())
+        ));
+    } else {
+        s.push_str(&format!(
+            "Unmanaged: {} object{} of the {} in no state ({DEFAULTS_NOT_LISTED}).\n",
+            u.objects.len(),
+            if u.objects.len() == 1 { "" } else { "s" },
+            types_phrase(u.types.len())
+        ));
+    }
+    if !u.errors.is_empty() {
+        s.push_str(&format!(
+            "{} listing{} failed: the report is incomplete.\n",
+            u.errors.len(),
+            if u.errors.len() == 1 { "" } else { "s" }
+        ));
+    }
+    s
+}
+
+/// The unmanaged objects as Markdown (after the drift report's).
+pub fn unmanaged_markdown(u: &UnmanagedReport) -> String {
+    let mut s = if u.objects.is_empty() {
+        format!(
+            "### Unmanaged: none\n\nEvery object of the {} is in the state.\n",
+            types_phrase(u.types.len())
+        )
+    } else {
+        let mut s = format!(
+            "### Unmanaged: {} object{} in no state\n\n| type | id | name | provider |\n| --- | --- | --- | --- |\n",
+            u.objects.len(),
+            if u.objects.len() == 1 { "" } else { "s" }
+        );
+        for o in &u.objects {
+            s.push_str(&format!(
+                "| `{}` | `{}` | {} | `{}` |\n",
+                o.type_name,
+                cell(&o.id),
+                cell(o.name.as_deref().unwrap_or("")),
+                o.provider
+            ));
+        }
+        s
+    };
+    if !u.errors.is_empty() {
+        s.push_str("\n**Could not list** (the report is incomplete):\n\n");
+        for e in &u.errors {
+            s.push_str(&format!(
+                "- `{}` with `{}`: {}\n",
+                e.type_name,
+                e.provider,
+                cell(&e.message)
+            ));
+        }
+    }
+    s.push_str(&format!("\nNote: {DEFAULTS_NOT_LISTED}.\n"));
+    if !u.objects.is_empty() {
+        s.push_str("To manage one: add its resource block, then `cairn import ADDRESS ID`. To remove one: delete it outside cairn.\n");
+    }
     s
 }
 
@@ -348,6 +531,83 @@ mod tests {
             md.contains("| `aws_vpc.main` | `ports[1]` | `2` | `3` |"),
             "{md}"
         );
+    }
+
+    fn unmanaged_sample() -> UnmanagedReport {
+        UnmanagedReport {
+            objects: vec![
+                UnmanagedObject {
+                    type_name: "aws_iam_role".into(),
+                    id: "ci".into(),
+                    name: Some("ci".into()),
+                    provider: "provider.aws".into(),
+                },
+                UnmanagedObject {
+                    type_name: "aws_security_group".into(),
+                    id: "sg-1".into(),
+                    name: Some("a|b".into()),
+                    provider: "provider.aws.west".into(),
+                },
+            ],
+            errors: vec![UnmanagedError {
+                type_name: "aws_kms_key".into(),
+                provider: "provider.aws".into(),
+                message: "listing KMS keys failed (AccessDenied): no".into(),
+                code: Some("AccessDenied".into()),
+            }],
+            types: vec!["aws_iam_role".into(), "aws_security_group".into()],
+        }
+    }
+
+    #[test]
+    fn unmanaged_in_every_format() {
+        let u = unmanaged_sample();
+        let text = unmanaged_text(&u);
+        assert!(
+            text.contains("# aws_iam_role ci exists but is in no state (provider.aws)"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "# aws_security_group sg-1 (\"a|b\") exists but is in no state (provider.aws.west)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("! aws_kms_key could not be listed with provider.aws"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Unmanaged: 2 objects of the 2 listed types in no state"),
+            "{text}"
+        );
+        assert!(text.contains("defaults not listed"), "{text}");
+
+        let j = drift_json_with(&[], Some(&u));
+        assert_eq!(j["drift"], json!(false));
+        assert_eq!(
+            j["unmanaged"][1],
+            json!({"type": "aws_security_group", "id": "sg-1", "name": "a|b", "provider": "provider.aws.west"})
+        );
+        assert_eq!(j["unmanaged_errors"][0]["code"], json!("AccessDenied"));
+        assert!(drift_json(&[]).get("unmanaged").is_none());
+
+        let md = unmanaged_markdown(&u);
+        assert!(md.contains("### Unmanaged: 2 objects in no state"), "{md}");
+        assert!(
+            md.contains("| `aws_security_group` | `sg-1` | a\\|b | `provider.aws.west` |"),
+            "{md}"
+        );
+        assert!(md.contains("- `aws_kms_key` with `provider.aws`"), "{md}");
+
+        let clean = UnmanagedReport {
+            types: vec!["aws_vpc".into()],
+            ..UnmanagedReport::default()
+        };
+        assert!(unmanaged_text(&clean)
+            .starts_with("No unmanaged objects: every object of the 1 listed type"));
+        assert!(unmanaged_markdown(&clean).starts_with("### Unmanaged: none"));
+        assert_eq!(drift_json_with(&[], Some(&clean))["unmanaged"], json!([]));
     }
 
     #[test]

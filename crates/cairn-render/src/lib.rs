@@ -21,7 +21,11 @@ mod reason;
 mod render;
 mod text;
 
-pub use drift::{drift_json, drift_markdown, drift_report, drift_text, AttrDrift, ResourceDrift};
+pub use drift::{
+    drift_json, drift_json_with, drift_markdown, drift_report, drift_text, unmanaged_markdown,
+    unmanaged_text, AttrDrift, ResourceDrift, UnmanagedError, UnmanagedObject, UnmanagedReport,
+    DEFAULTS_NOT_LISTED,
+};
 pub use human::{human, HumanOptions, SchemaLookup};
 pub use json::{json_plan, JsonMeta};
 pub use markdown::markdown_summary;

@@ -111,8 +111,7 @@ fn provider_configs(
                 Some(p) => (p.name.clone(), p.alias.clone()),
                 None => (r.provider_name(), None),
             };
-            let resolved =
-                cairn_graph::resolve_provider(&sess.tree, path, &name, alias.as_deref());
+            let resolved = cairn_graph::resolve_provider(&sess.tree, path, &name, alias.as_deref());
             if resolved.is_none() && alias.is_none() {
                 defaults.insert(name);
             }
@@ -299,7 +298,9 @@ mod tests {
         }
         async fn list(&self, type_name: &str) -> Result<Option<Vec<Listed>>, ProviderError> {
             if self.denied.contains(&type_name) {
-                return Err(ProviderError::new("listing failed", "denied").with_code("AccessDenied"));
+                return Err(
+                    ProviderError::new("listing failed", "denied").with_code("AccessDenied")
+                );
             }
             Ok(self.objects.get(type_name).map(|ids| {
                 ids.iter()

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::lifecycle::{
-    flags_of, learn_session, plan_or_report, runtime, start, PlanArgs, RunInfo,
+    flags_of, learn_session, plan_or_report, print_diags, runtime, start, PlanArgs, RunInfo,
 };
 
 #[derive(Args, Debug)]
@@ -19,30 +19,75 @@ pub struct DriftCmd {
     /// scheduled job's issue or chat message).
     #[arg(long, value_parser = ["human", "json", "markdown"], default_value = "human")]
     pub format: String,
+    /// Also list the objects of supported types that exist in the
+    /// providers' accounts and regions but are in no state (AWS's
+    /// defaults are not listed).
+    #[arg(long)]
+    pub unmanaged: bool,
     #[command(flatten)]
     pub common: PlanArgs,
 }
 
 /// `cairn drift`: refreshes every object in state and reports what changed
-/// outside cairn, attribute by attribute, and what was deleted. Changes
-/// nothing. Exit 0 no drift, 2 drift, 1 error.
+/// outside cairn, attribute by attribute, and what was deleted; with
+/// `--unmanaged`, also the objects that exist but are in no state. Changes
+/// nothing. Exit 0 clean, 2 drift or unmanaged objects found, 1 error
+/// (including, when nothing was found, a type that could not be listed:
+/// the account could not be shown clean).
 pub fn drift(a: &DriftCmd, raw: &[String], color: bool) -> u8 {
     let dir = a.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let rec = crate::audit::Recorder::start(&dir);
     let mut info = RunInfo::default();
-    let mut drifted = 0;
-    let code = drift_inner(a, raw, color, &rec, &mut info, &mut drifted);
+    let mut found = Found::default();
+    let code = drift_inner(a, raw, color, &rec, &mut info, &mut found);
+    let mut details = serde_json::json!({
+        "exit_code": code,
+        "drifted": found.drifted,
+        "compared_serial": info.serial,
+    });
+    if a.unmanaged {
+        details["unmanaged"] = serde_json::json!(found.unmanaged);
+        details["unmanaged_errors"] = serde_json::json!(found.unmanaged_errors);
+    }
     // "state_serial" means "the version this run wrote" (cairn history
     // reads it); drift writes none, so it records what it compared with.
-    rec.finish(
-        "drift",
-        raw,
-        None,
-        (0, 0, 0),
-        info.outcome,
-        serde_json::json!({"exit_code": code, "drifted": drifted, "compared_serial": info.serial}),
-    );
+    rec.finish("drift", raw, None, (0, 0, 0), info.outcome, details);
     code
+}
+
+/// What a drift run found, for the audit entry.
+#[derive(Default)]
+struct Found {
+    drifted: usize,
+    unmanaged: usize,
+    unmanaged_errors: usize,
+}
+
+/// The unmanaged objects as the renderer takes them.
+fn unmanaged_report(u: cairn_run::unmanaged::Unmanaged) -> cairn_render::UnmanagedReport {
+    cairn_render::UnmanagedReport {
+        objects: u
+            .objects
+            .into_iter()
+            .map(|o| cairn_render::UnmanagedObject {
+                type_name: o.type_name,
+                id: o.id,
+                name: o.name,
+                provider: o.provider,
+            })
+            .collect(),
+        errors: u
+            .errors
+            .into_iter()
+            .map(|e| cairn_render::UnmanagedError {
+                message: e.error.to_string(),
+                code: e.error.code,
+                type_name: e.type_name,
+                provider: e.provider,
+            })
+            .collect(),
+        types: u.types,
+    }
 }
 
 fn drift_inner(
@@ -51,7 +96,7 @@ fn drift_inner(
     color: bool,
     rec: &crate::audit::Recorder,
     info: &mut RunInfo,
-    drifted: &mut usize,
+    found: &mut Found,
 ) -> u8 {
     let dir = a.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let Some(rt) = runtime() else { return 1 };
@@ -73,23 +118,66 @@ fn drift_inner(
         }
     }
     let report = cairn_render::drift_report(&plan);
-    *drifted = report.len();
-    info.outcome = cairn_audit::Outcome::Success;
+    found.drifted = report.len();
+    let unmanaged = if a.unmanaged {
+        let listed = rt.block_on(cairn_run::unmanaged::find(
+            &sess,
+            &plan,
+            a.common.parallelism,
+        ));
+        match listed {
+            Ok(u) => Some(unmanaged_report(u)),
+            Err(d) => {
+                print_diags(&d, &sess.sources, color);
+                return 1;
+            }
+        }
+    } else {
+        None
+    };
+    if let Some(u) = &unmanaged {
+        found.unmanaged = u.objects.len();
+        found.unmanaged_errors = u.errors.len();
+    }
     let text = if a.json || a.format == "json" {
+        let doc = cairn_render::drift_json_with(&report, unmanaged.as_ref());
         format!(
             "{}\n",
-            serde_json::to_string_pretty(&cairn_render::drift_json(&report)).unwrap_or_default()
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
         )
     } else if a.format == "markdown" {
-        cairn_render::drift_markdown(&report)
+        let mut s = cairn_render::drift_markdown(&report);
+        if let Some(u) = &unmanaged {
+            s.push('\n');
+            s.push_str(&cairn_render::unmanaged_markdown(u));
+        }
+        s
     } else {
-        cairn_render::drift_text(&report)
+        with_unmanaged_text(&report, unmanaged.as_ref())
     };
     print!("{text}");
-    rec.line(&cairn_render::drift_text(&report));
-    if report.is_empty() {
-        0
-    } else {
+    rec.line(&with_unmanaged_text(&report, unmanaged.as_ref()));
+    let listing_failed = unmanaged.as_ref().is_some_and(|u| !u.errors.is_empty());
+    if !report.is_empty() || found.unmanaged > 0 {
+        info.outcome = cairn_audit::Outcome::Success;
         2
+    } else if listing_failed {
+        // Nothing found, but not everything could be looked at.
+        1
+    } else {
+        info.outcome = cairn_audit::Outcome::Success;
+        0
     }
+}
+
+fn with_unmanaged_text(
+    report: &[cairn_render::ResourceDrift],
+    unmanaged: Option<&cairn_render::UnmanagedReport>,
+) -> String {
+    let mut s = cairn_render::drift_text(report);
+    if let Some(u) = unmanaged {
+        s.push('\n');
+        s.push_str(&cairn_render::unmanaged_text(u));
+    }
+    s
 }

@@ -439,6 +439,8 @@ pub struct RunInfo {
     pub outcome: cairn_audit::Outcome,
     /// Set when the run was undone after failing: whether that worked.
     pub rolled_back: Option<bool>,
+    /// The apply worked but its verification failed.
+    pub verify_failed: bool,
 }
 
 impl Default for RunInfo {
@@ -449,6 +451,7 @@ impl Default for RunInfo {
             counts: (0, 0, 0),
             outcome: cairn_audit::Outcome::Failure,
             rolled_back: None,
+            verify_failed: false,
         }
     }
 }
@@ -983,6 +986,26 @@ fn run_apply(
         *l = rec.log();
     }
     let (stop, ticker) = events.ticker(Duration::from_secs(10));
+    // What verification reads back afterwards: the instances this run
+    // created or changed, with their planned values.
+    let touched: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| {
+            !matches!(c.action, Action::NoOp | Action::Delete | Action::Read)
+                && c.addr.resource.mode == cairn_engine::Mode::Managed
+        })
+        .map(|c| c.addr.to_string())
+        .collect();
+    let planned = Plan {
+        changes: plan
+            .changes
+            .iter()
+            .filter(|c| !matches!(c.action, Action::NoOp | Action::Delete | Action::Read))
+            .cloned()
+            .collect(),
+        ..Plan::default()
+    };
     let res = rt.block_on(cairn_run::apply_plan(
         sess,
         plan,
@@ -1021,7 +1044,37 @@ fn run_apply(
             }
             print_outputs(sess);
             info.outcome = cairn_audit::Outcome::Success;
-            0
+            let has_checks = sess
+                .tree
+                .nodes
+                .values()
+                .any(|n| !n.module.checks.is_empty());
+            if destroy || (touched.is_empty() && !has_checks) {
+                return 0;
+            }
+            // Verification: read back what this run made or changed, and
+            // run the check blocks and their probes.
+            let Some(v) = crate::verify::verify(sess, rt, Some(&planned), touched, common, color)
+            else {
+                info.outcome = cairn_audit::Outcome::Failure;
+                return 1;
+            };
+            rec.line(&v.text());
+            if !json {
+                println!("\nVerifying:");
+                print!("{}", v.text());
+            }
+            if v.passed() {
+                0
+            } else {
+                info.outcome = cairn_audit::Outcome::Failure;
+                info.verify_failed = true;
+                eprintln!(
+                    "\nApply finished, but verification failed: {} problem(s).",
+                    v.failures()
+                );
+                1
+            }
         }
         Err(d) => {
             print_diags(&d, &sess.sources, color);

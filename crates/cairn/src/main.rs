@@ -14,6 +14,7 @@ mod lifecycle;
 mod rollback;
 mod statecmd;
 mod validate;
+mod verify;
 
 /// cairn: validate, plan, apply, verify and roll back infrastructure written
 /// in the Terraform language.
@@ -49,6 +50,8 @@ enum Command {
     Drift(drift::DriftCmd),
     /// Make the changes (from the configuration, or a saved plan file).
     Apply(lifecycle::ApplyCmd),
+    /// Read back what exists, evaluate check blocks and run their probes.
+    Verify(verify::VerifyCmd),
     /// Plan back to an older state version's configuration and apply it.
     Rollback(rollback::RollbackCmd),
     /// Destroy everything the state manages.
@@ -150,6 +153,7 @@ const LONG_FLAGS: &[&str] = &[
     "list-rules",
     "env",
     "usage-file",
+    "unmanaged",
     "to",
     "rollback-on-failure",
 ];
@@ -202,6 +206,7 @@ fn main() -> ExitCode {
         Command::Drift(a) => drift::drift(&a, &args, color),
         Command::Apply(a) => lifecycle::apply(&a, &args, color, false),
         Command::Rollback(a) => rollback::rollback(&a, &args, color),
+        Command::Verify(a) => verify::run(&a, &args, color),
         Command::Destroy(a) => {
             let as_apply = lifecycle::ApplyCmd {
                 target: a.dir.clone(),

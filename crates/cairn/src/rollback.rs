@@ -214,8 +214,12 @@ pub fn after_failure(
     json: bool,
     color: bool,
     rt: &tokio::runtime::Runtime,
-    rec: &crate::audit::Recorder,
+    failed_run: &crate::audit::Recorder,
 ) -> u8 {
+    // The rollback is a run of its own in the audit trail and history.
+    let rec = crate::audit::Recorder::start(dir);
+    let rec = &rec;
+    failed_run.line("rolling back: undoing this run's changes");
     let mut info = RunInfo::default();
     eprintln!("\nRolling back: undoing this run's changes.");
     let code = if before == 0 || !before_had_resources {
@@ -267,5 +271,13 @@ pub fn after_failure(
     } else {
         eprintln!("Rollback failed: see the errors above; state was saved after every operation.");
     }
+    rec.finish(
+        "rollback",
+        raw,
+        info.digest,
+        info.counts,
+        info.outcome,
+        serde_json::json!({"exit_code": code, "to_serial": before, "reason": "apply failed (--rollback-on-failure)", "state_serial": info.serial}),
+    );
     code
 }
