@@ -244,7 +244,7 @@ fn compare(addr: &str, path: &str, want: &Value, got: &Value, out: &mut Vec<Mism
         // A collection with unknown parts: compare only when it is known.
         return;
     }
-    if !want.raw_equal(got) && !(want.is_null() && got.is_null()) {
+    if !(want.raw_equal(got) || want.is_null() && got.is_null()) {
         out.push(mismatch(addr, path, want, got));
     }
 }
