@@ -395,7 +395,38 @@ async fn instances(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
     }
 }
 
+/// Volumes an instance's block device mapping deletes with it.
+async fn instance_volumes(aws: &AwsClients) -> Result<BTreeSet<String>, ProviderError> {
+    let mut out = BTreeSet::new();
+    let mut token = None;
+    loop {
+        let page = aws
+            .ec2()
+            .describe_instances()
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .ctx("listing EC2 instances' volumes")?;
+        for r in page.reservations.unwrap_or_default() {
+            for i in r.instances.unwrap_or_default() {
+                for m in i.block_device_mappings.unwrap_or_default() {
+                    if let Some(ebs) = m.ebs.filter(|e| e.delete_on_termination == Some(true)) {
+                        out.extend(ebs.volume_id);
+                    }
+                }
+            }
+        }
+        match next_page(&token, page.next_token) {
+            Some(t) => token = Some(t),
+            None => return Ok(out),
+        }
+    }
+}
+
 async fn volumes(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
+    // The volumes' own attachments say the same, but not every endpoint
+    // reports it there (moto does not).
+    let of_instances = instance_volumes(aws).await?;
     let mut out = Vec::new();
     let mut token = None;
     loop {
@@ -413,10 +444,14 @@ async fn volumes(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
             // A volume deleted on termination is part of its instance (a
             // root or block device of aws_instance), not a volume of its
             // own.
-            let part_of_instance = v.attachments().iter().any(|a| {
-                a.delete_on_termination == Some(true)
-                    && !matches!(a.state, Some(VolumeAttachmentState::Detached))
-            });
+            let part_of_instance = v
+                .volume_id
+                .as_ref()
+                .is_some_and(|id| of_instances.contains(id))
+                || v.attachments().iter().any(|a| {
+                    a.delete_on_termination == Some(true)
+                        && !matches!(a.state, Some(VolumeAttachmentState::Detached))
+                });
             if part_of_instance {
                 continue;
             }

@@ -30,7 +30,10 @@ fn has(ids: &BTreeSet<String>, id: &str, what: &str) {
 }
 
 fn lacks(ids: &BTreeSet<String>, id: &str, what: &str) {
-    assert!(!ids.contains(id), "{what}: {id} must not be listed: {ids:?}");
+    assert!(
+        !ids.contains(id),
+        "{what}: {id} must not be listed: {ids:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -39,7 +42,12 @@ async fn every_listable_type_finds_an_object_made_outside_cairn() {
     let mut listable = env.provider.listable();
     listable.sort();
     assert_eq!(listable.len(), 23, "{listable:?}");
-    assert!(env.provider.list("aws_s3_object").await.expect("list").is_none());
+    assert!(env
+        .provider
+        .list("aws_s3_object")
+        .await
+        .expect("list")
+        .is_none());
 
     // ---- EC2
     let ec2 = env.ec2();
@@ -179,7 +187,11 @@ async fn every_listable_type_finds_an_object_made_outside_cairn() {
     has(&subnets, &subnet, "aws_subnet");
     let sgs = ids(&env, "aws_security_group").await;
     has(&sgs, &sg, "aws_security_group");
-    has(&ids(&env, "aws_internet_gateway").await, &igw, "aws_internet_gateway");
+    has(
+        &ids(&env, "aws_internet_gateway").await,
+        &igw,
+        "aws_internet_gateway",
+    );
     let rts = ids(&env, "aws_route_table").await;
     has(&rts, &rt, "aws_route_table");
     let acls = ids(&env, "aws_network_acl").await;
@@ -191,30 +203,27 @@ async fn every_listable_type_finds_an_object_made_outside_cairn() {
     lacks(&instances, &gone, "terminated aws_instance");
     let volumes = ids(&env, "aws_ebs_volume").await;
     has(&volumes, &volume, "aws_ebs_volume");
-    has(&ids(&env, "aws_key_pair").await, "extra-key", "aws_key_pair");
+    has(
+        &ids(&env, "aws_key_pair").await,
+        "extra-key",
+        "aws_key_pair",
+    );
 
     // The root volume of the instance is part of the instance.
     let roots: Vec<String> = ec2
-        .describe_volumes()
-        .filters(
-            Filter::builder()
-                .name("attachment.instance-id")
-                .values(&instance)
-                .build(),
-        )
+        .describe_instances()
+        .instance_ids(&instance)
         .send()
         .await
-        .expect("volumes")
-        .volumes
+        .expect("instance")
+        .reservations
         .unwrap_or_default()
         .into_iter()
-        .filter(|v| {
-            v.attachments()
-                .iter()
-                .any(|a| a.delete_on_termination == Some(true))
-        })
-        .filter_map(|v| v.volume_id)
+        .flat_map(|r| r.instances.unwrap_or_default())
+        .flat_map(|i| i.block_device_mappings.unwrap_or_default())
+        .filter_map(|m| m.ebs.and_then(|e| e.volume_id))
         .collect();
+    assert!(!roots.is_empty(), "moto gives instances a root volume");
     for r in &roots {
         lacks(&volumes, r, "root volume");
     }
@@ -365,6 +374,13 @@ async fn every_listable_type_finds_an_object_made_outside_cairn() {
         .send()
         .await
         .expect("profile");
+    let all_roles = iam.list_roles().send().await.expect("roles").roles;
+    assert!(
+        all_roles
+            .iter()
+            .any(|r| r.path.starts_with("/aws-service-role/")),
+        "moto made no service-linked role"
+    );
     let roles = ids(&env, "aws_iam_role").await;
     has(&roles, "extra-role", "aws_iam_role");
     assert!(
@@ -579,11 +595,7 @@ async fn listings_follow_page_tokens() {
             .await
             .expect("log group");
     }
-    let first = logs
-        .describe_log_groups()
-        .send()
-        .await
-        .expect("describe");
+    let first = logs.describe_log_groups().send().await.expect("describe");
     assert!(
         first.next_token.is_some(),
         "moto no longer pages log groups: the test must make more"

@@ -61,6 +61,19 @@ pub struct TagSettings {
     pub allowed: BTreeMap<String, String>,
 }
 
+/// One `notify { webhook { ... } }` entry.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WebhookSettings {
+    pub url: String,
+    /// `apply_failed`, `rollback`, `verify_failed`, `drift_found`; empty
+    /// means all.
+    pub events: Vec<String>,
+    pub headers: BTreeMap<String, String>,
+}
+
+/// The events a webhook can ask for.
+pub const WEBHOOK_EVENTS: &[&str] = &["apply_failed", "rollback", "verify_failed", "drift_found"];
+
 /// One `environment "NAME"` block.
 #[derive(Clone, Debug, Default)]
 pub struct Environment {
@@ -71,6 +84,8 @@ pub struct Environment {
     pub tags: Option<TagSettings>,
     /// Monthly budget in USD.
     pub budget: Option<f64>,
+    /// Webhooks added for this environment.
+    pub webhooks: Vec<WebhookSettings>,
     pub span: Option<Span>,
 }
 
@@ -84,6 +99,7 @@ pub struct Project {
     pub budget: Option<f64>,
     pub usage_file: Option<String>,
     pub suppressions: Vec<Suppression>,
+    pub webhooks: Vec<WebhookSettings>,
     pub environments: IndexMap<String, Environment>,
 }
 
@@ -98,6 +114,7 @@ pub struct Effective {
     pub usage_file: Option<String>,
     pub suppressions: Vec<Suppression>,
     pub var_files: Vec<String>,
+    pub webhooks: Vec<WebhookSettings>,
 }
 
 impl Project {
@@ -112,6 +129,7 @@ impl Project {
             usage_file: self.usage_file.clone(),
             suppressions: self.suppressions.clone(),
             var_files: Vec::new(),
+            webhooks: self.webhooks.clone(),
         };
         let Some(name) = env.filter(|n| !n.is_empty()) else {
             return Ok(out);
@@ -148,6 +166,7 @@ impl Project {
             out.budget = e.budget;
         }
         out.var_files = e.var_files.clone();
+        out.webhooks.extend(e.webhooks.iter().cloned());
         Ok(out)
     }
 }
@@ -204,6 +223,7 @@ struct Cx {
 }
 
 const TOP_BLOCKS: &[&str] = &[
+    "notify",
     "policy",
     "tags",
     "budget",
@@ -271,7 +291,12 @@ impl Cx {
                             p.environments.insert(e.name.clone(), e);
                         }
                     }
-                    "policy" | "tags" | "budget" | "cost" | "suppress" | "environment" => {}
+                    "notify" if self.labels(b, 0) => {
+                        let hooks = self.notify(&b.body);
+                        p.webhooks.extend(hooks);
+                    }
+                    "policy" | "tags" | "budget" | "cost" | "suppress" | "environment"
+                    | "notify" => {}
                     other => {
                         let span = self.span_of(&b.ident);
                         let hint = cairn_eval::closest(other, TOP_BLOCKS.iter().copied(), 3)
@@ -511,6 +536,87 @@ impl Cx {
         }
     }
 
+    /// `notify { webhook { url = ..., events = [...], headers = {...} } }`.
+    fn notify(&mut self, body: &Body) -> Vec<WebhookSettings> {
+        self.attrs(body, &[], &[], None);
+        let mut out = Vec::new();
+        for s in body.iter() {
+            let Structure::Block(b) = s else {
+                continue;
+            };
+            if b.ident.as_str() != "webhook" {
+                let span = self.span_of(&b.ident);
+                self.err(
+                    span,
+                    "Unsupported block type",
+                    format!(
+                        "Blocks of type {:?} are not expected in notify.",
+                        b.ident.as_str()
+                    ),
+                    Some("notify holds webhook blocks.".into()),
+                );
+                continue;
+            }
+            if !self.labels(b, 0) {
+                continue;
+            }
+            self.no_blocks(&b.body, &[]);
+            let at = self.span_of(&b.ident);
+            let a = self.attrs(&b.body, &["url", "events", "headers"], &["url"], at);
+            let Some((v, span)) = a.get("url") else {
+                continue;
+            };
+            let Some(url) = self.string(v, span.clone(), "url") else {
+                continue;
+            };
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                self.err(
+                    span.clone(),
+                    "Invalid webhook URL",
+                    "url must start with https:// or http://.".into(),
+                    None,
+                );
+                continue;
+            }
+            let mut hook = WebhookSettings {
+                url,
+                ..WebhookSettings::default()
+            };
+            if let Some((v, span)) = a.get("events") {
+                hook.events = self.strings(v, span.clone(), "events");
+                for e in &hook.events {
+                    if !WEBHOOK_EVENTS.contains(&e.as_str()) {
+                        self.err(
+                            span.clone(),
+                            "Unknown webhook event",
+                            format!("{e:?} is not an event cairn sends."),
+                            Some(format!("Events: {}.", WEBHOOK_EVENTS.join(", "))),
+                        );
+                    }
+                }
+            }
+            if let Some((v, span)) = a.get("headers") {
+                match v.as_entries() {
+                    Some(m) => {
+                        for (k, x) in m {
+                            if let Some(s) = self.string(x, span.clone(), "each header") {
+                                hook.headers.insert(k.clone(), s);
+                            }
+                        }
+                    }
+                    None => self.err(
+                        span.clone(),
+                        "Incorrect value type",
+                        "headers must be a map of header names to strings.".into(),
+                        None,
+                    ),
+                }
+            }
+            out.push(hook);
+        }
+        out
+    }
+
     fn suppress(&mut self, b: &Block) -> Option<Suppression> {
         let rule = b.labels.first().map(|l| l.as_str().to_string())?;
         self.no_blocks(&b.body, &[]);
@@ -561,14 +667,21 @@ impl Cx {
             match inner.ident.as_str() {
                 "tags" if self.labels(inner, 0) => e.tags = Some(self.tags(&inner.body)),
                 "budget" if self.labels(inner, 0) => e.budget = self.budget(inner),
-                "tags" | "budget" => {}
+                "notify" if self.labels(inner, 0) => {
+                    let hooks = self.notify(&inner.body);
+                    e.webhooks.extend(hooks);
+                }
+                "tags" | "budget" | "notify" => {}
                 other => {
                     let span = self.span_of(&inner.ident);
                     self.err(
                         span,
                         "Unsupported block type",
                         format!("Blocks of type {other:?} are not expected in an environment."),
-                        Some("An environment takes var_files, and tags and budget blocks.".into()),
+                        Some(
+                            "An environment takes var_files, and tags, budget and notify blocks."
+                                .into(),
+                        ),
                     );
                 }
             }

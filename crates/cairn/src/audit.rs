@@ -43,6 +43,11 @@ impl Recorder {
         collect_secrets(v, &self.redactor);
     }
 
+    /// The text with every secret this run knows replaced.
+    pub fn redact(&self, text: &str) -> String {
+        self.redactor.redact(text).into_owned()
+    }
+
     pub fn log(&self) -> Option<Arc<RunLog>> {
         self.log.clone()
     }

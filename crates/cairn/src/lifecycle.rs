@@ -862,12 +862,36 @@ fn apply_inner(
         rec,
         info,
     );
+    if code != 0 && info.serial.is_some() {
+        let (kind, what) = if info.verify_failed {
+            (
+                cairn_notify::EventKind::VerifyFailed,
+                "verification failed after",
+            )
+        } else {
+            (cairn_notify::EventKind::ApplyFailed, "operations failed in")
+        };
+        let (add, change, del) = info.counts;
+        crate::notify::send(
+            &project,
+            rec,
+            &rt,
+            kind,
+            if destroy { "destroy" } else { "apply" },
+            format!(
+                "{what} the {}: {add} added, {change} changed, {del} destroyed",
+                if destroy { "destroy" } else { "apply" }
+            ),
+            serde_json::json!({"state_serial": info.serial, "added": add, "changed": change, "destroyed": del}),
+        );
+    }
     // Only a run that changed something and failed is undone (not one
     // refused by the checks or cancelled at the prompt).
     if code != 0 && a.rollback_on_failure && info.serial.is_some() && !destroy {
         drop(sess);
         let rolled = crate::rollback::after_failure(
             &target,
+            &project,
             raw,
             before,
             before_had_resources,

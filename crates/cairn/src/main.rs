@@ -11,6 +11,7 @@ mod console;
 mod drift;
 mod fmt;
 mod lifecycle;
+mod notify;
 mod rollback;
 mod statecmd;
 mod validate;

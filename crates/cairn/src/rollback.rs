@@ -46,6 +46,7 @@ pub fn rollback(a: &RollbackCmd, raw: &[String], color: bool) -> u8 {
                 checks: &a.checks,
                 json: a.json,
                 auto_approve: a.auto_approve,
+                notify: true,
             },
             color,
             &rt,
@@ -73,6 +74,9 @@ pub struct Target<'a> {
     pub checks: &'a crate::checks::CheckArgs,
     pub json: bool,
     pub auto_approve: bool,
+    /// Send the rollback webhook (the command does; a rollback after a
+    /// failed apply sends its own).
+    pub notify: bool,
 }
 
 /// Opens a session on the configuration kept with state version
@@ -180,7 +184,8 @@ pub fn to_version(
     let Some(plan) = plan_or_report(rt, &sess, &flags, color) else {
         return 1;
     };
-    crate::lifecycle::finish_and_apply(
+    let changes = plan.has_changes();
+    let code = crate::lifecycle::finish_and_apply(
         &mut sess,
         plan,
         &crate::lifecycle::ApplyStep {
@@ -197,7 +202,21 @@ pub fn to_version(
         rt,
         rec,
         info,
-    )
+    );
+    // A rollback run on its own (not the one after a failed apply, which
+    // reports itself) is an event too.
+    if t.notify && changes && info.serial.is_some() {
+        crate::notify::send(
+            &project,
+            rec,
+            rt,
+            cairn_notify::EventKind::RolledBack,
+            "rollback",
+            format!("rolled back to state version {}", t.serial),
+            serde_json::json!({"to_serial": t.serial, "ok": code == 0, "state_serial": info.serial}),
+        );
+    }
+    code
 }
 
 /// After a failed apply that started from state version `before`: goes
@@ -206,6 +225,7 @@ pub fn to_version(
 #[allow(clippy::too_many_arguments)]
 pub fn after_failure(
     dir: &Path,
+    project: &cairn_project::Effective,
     raw: &[String],
     before: u64,
     before_had_resources: bool,
@@ -259,6 +279,7 @@ pub fn after_failure(
                 checks,
                 json,
                 auto_approve: true,
+                notify: false,
             },
             color,
             rt,
@@ -266,11 +287,25 @@ pub fn after_failure(
             &mut info,
         )
     };
+    let summary = if code == 0 {
+        format!("a failed apply was rolled back to state version {before}")
+    } else {
+        format!("rolling a failed apply back to state version {before} failed")
+    };
     if code == 0 {
         eprintln!("Rollback complete: the infrastructure is back to state version {before}'s configuration.");
     } else {
         eprintln!("Rollback failed: see the errors above; state was saved after every operation.");
     }
+    crate::notify::send(
+        project,
+        rec,
+        rt,
+        cairn_notify::EventKind::RolledBack,
+        "rollback",
+        summary,
+        serde_json::json!({"to_serial": before, "ok": code == 0, "state_serial": info.serial}),
+    );
     rec.finish(
         "rollback",
         raw,

@@ -438,10 +438,21 @@ pub fn run(a: &VerifyCmd, raw: &[String], color: bool) -> u8 {
     let mut failures = 0;
     let code = (|| {
         let rt = runtime()?;
-        let (_, _, sess) = start(&dir, &a.common, raw, "verify", color)?;
+        let (project, _, sess) = start(&dir, &a.common, raw, "verify", color)?;
         learn_session(&rec, &sess);
         let v = verify(&sess, &rt, None, Vec::new(), &a.common, color)?;
         failures = v.failures();
+        if !v.passed() {
+            crate::notify::send(
+                &project,
+                &rec,
+                &rt,
+                cairn_notify::EventKind::VerifyFailed,
+                "verify",
+                format!("verification found {failures} problem(s)"),
+                serde_json::to_value(&v).unwrap_or_default(),
+            );
+        }
         info.outcome = cairn_audit::Outcome::Success;
         if a.json {
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());

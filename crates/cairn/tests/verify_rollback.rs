@@ -93,6 +93,51 @@ fn http_server(status: u16) -> u16 {
     port
 }
 
+/// An HTTP server on 127.0.0.1 that records every request body.
+fn webhook_receiver() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let store = got.clone();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(mut s) = s else { continue };
+            let mut data = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Read the head, then as much body as Content-Length says.
+            loop {
+                let Ok(n) = s.read(&mut buf) else { break };
+                if n == 0 {
+                    break;
+                }
+                data.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&data).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let len = text[..end]
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .and_then(|v| v.trim().parse::<usize>().ok())
+                        })
+                        .unwrap_or(0);
+                    if data.len() >= end + 4 + len {
+                        if let Ok(mut g) = store.lock() {
+                            g.push(text[end + 4..].to_string());
+                        }
+                        break;
+                    }
+                }
+            }
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    (port, got)
+}
+
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     if let Ok(rd) = std::fs::read_dir(dir) {
         for e in rd.flatten() {
@@ -220,7 +265,15 @@ check "service" {{
         "v1\n"
     );
 
-    // Now the same failing v2 with -rollback-on-failure.
+    // Now the same failing v2 with -rollback-on-failure, and a webhook.
+    let (hook_port, received) = webhook_receiver();
+    std::fs::write(
+        d.join("cairn.hcl"),
+        format!(
+            "notify {{\n  webhook {{\n    url    = \"http://127.0.0.1:{hook_port}/hooks/T0KEN\"\n    events = [\"verify_failed\", \"rollback\"]\n  }}\n}}\n"
+        ),
+    )
+    .expect("write project");
     let r = cairn(d, &["apply", "-auto-approve", "-rollback-on-failure"], &env);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("Rolling back"), "{}", r.stderr);
