@@ -105,8 +105,7 @@ fn webhook_receiver() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
             let mut data = Vec::new();
             let mut buf = [0u8; 4096];
             // Read the head, then as much body as Content-Length says.
-            loop {
-                let Ok(n) = s.read(&mut buf) else { break };
+            while let Ok(n) = s.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
@@ -291,6 +290,24 @@ check "service" {{
         "{}",
         h.stdout
     );
+    let bodies = received.lock().map(|g| g.clone()).unwrap_or_default();
+    assert_eq!(bodies.len(), 2, "{bodies:?}");
+    let events: Vec<serde_json::Value> = bodies
+        .iter()
+        .map(|b| serde_json::from_str(b).expect("webhook body is JSON"))
+        .collect();
+    assert_eq!(events[0]["kind"], "verify_failed", "{}", bodies[0]);
+    assert_eq!(events[1]["kind"], "rollback", "{}", bodies[1]);
+    for e in &events {
+        assert!(
+            e["text"].as_str().is_some_and(|t| t.contains("cairn")),
+            "{e}"
+        );
+    }
+    for b in &bodies {
+        assert!(!b.contains(SECRET), "a webhook body holds the secret: {b}");
+    }
+    assert!(!r.stderr.contains("T0KEN"), "{}", r.stderr);
     ok(cairn(d, &["audit", "verify"], &env));
 
     // A version with no recorded configuration, and one that does not
