@@ -16,6 +16,8 @@ pub struct Recorder {
     state_dir: PathBuf,
     redactor: Redactor,
     log: Option<Arc<RunLog>>,
+    /// The environment the run used (`-env`/`CAIRN_ENV`), once known.
+    environment: std::sync::Mutex<Option<String>>,
 }
 
 impl Recorder {
@@ -35,12 +37,20 @@ impl Recorder {
             state_dir,
             redactor,
             log,
+            environment: std::sync::Mutex::new(None),
         }
     }
 
     /// Learns the secrets a value holds, so no log line can show them.
     pub fn learn(&self, v: &Value) {
         collect_secrets(v, &self.redactor);
+    }
+
+    /// Records the environment the run works in, for its audit entry.
+    pub fn set_environment(&self, env: &str) {
+        if let Ok(mut e) = self.environment.lock() {
+            *e = Some(env.to_string()).filter(|s| !s.is_empty());
+        }
     }
 
     /// The text with every secret this run knows replaced.
@@ -77,7 +87,12 @@ impl Recorder {
         };
         let mut d = EntryDraft::new(self.run_id.clone(), command, result);
         d.args = args.iter().skip(1).cloned().collect();
-        d.environment = std::env::var("CAIRN_ENV").ok();
+        d.environment = self
+            .environment
+            .lock()
+            .ok()
+            .and_then(|e| e.clone())
+            .or_else(|| std::env::var("CAIRN_ENV").ok().filter(|s| !s.is_empty()));
         d.plan_digest = plan_digest;
         d.summary = Summary {
             add: counts.0 as u64,

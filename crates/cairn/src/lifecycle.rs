@@ -459,6 +459,7 @@ impl Default for RunInfo {
 /// Learns the secrets a session knows (sensitive variables and state
 /// values) so the run log and audit entry never show them.
 pub(crate) fn learn_session(rec: &crate::audit::Recorder, sess: &Session) {
+    rec.set_environment(&sess.workspace);
     for v in sess.root_vars.values() {
         rec.learn(v);
     }
