@@ -227,6 +227,7 @@ pub fn drift_json_with(report: &[ResourceDrift], unmanaged: Option<&UnmanagedRep
                             "provider": e.provider,
                             "error": e.message,
                             "code": e.code,
+                            "hint": e.hint,
                         })
                     })
                     .collect(),
@@ -316,6 +317,8 @@ pub struct UnmanagedError {
     pub message: String,
     /// The API's error code (`AccessDenied`).
     pub code: Option<String>,
+    /// What to do about it.
+    pub hint: Option<String>,
 }
 
 /// What `cairn drift --unmanaged` listed.
@@ -364,6 +367,9 @@ pub fn unmanaged_text(u: &UnmanagedReport) -> String {
             "! {} could not be listed with {}: {}\n",
             e.type_name, e.provider, e.message
         ));
+        if let Some(h) = &e.hint {
+            s.push_str(&format!("  hint: {h}\n"));
+        }
     }
     if !u.errors.is_empty() {
         s.push('\n');
@@ -554,6 +560,7 @@ mod tests {
                 provider: "provider.aws".into(),
                 message: "listing KMS keys failed (AccessDenied): no".into(),
                 code: Some("AccessDenied".into()),
+                hint: Some("grant kms:ListKeys".into()),
             }],
             types: vec!["aws_iam_role".into(), "aws_security_group".into()],
         }
@@ -577,6 +584,7 @@ mod tests {
             text.contains("! aws_kms_key could not be listed with provider.aws"),
             "{text}"
         );
+        assert!(text.contains("  hint: grant kms:ListKeys\n"), "{text}");
         assert!(
             text.contains("Unmanaged: 2 objects of the 2 listed types in no state"),
             "{text}"

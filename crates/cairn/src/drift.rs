@@ -82,6 +82,7 @@ fn unmanaged_report(u: cairn_run::unmanaged::Unmanaged) -> cairn_render::Unmanag
             .map(|e| cairn_render::UnmanagedError {
                 message: e.error.to_string(),
                 code: e.error.code,
+                hint: e.error.hint,
                 type_name: e.type_name,
                 provider: e.provider,
             })
@@ -100,7 +101,7 @@ fn drift_inner(
 ) -> u8 {
     let dir = a.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let Some(rt) = runtime() else { return 1 };
-    let Some((_, _, sess)) = start(&dir, &a.common, raw, "drift", color) else {
+    let Some((project, _, sess)) = start(&dir, &a.common, raw, "drift", color) else {
         return 1;
     };
     learn_session(rec, &sess);
@@ -160,6 +161,19 @@ fn drift_inner(
     let listing_failed = unmanaged.as_ref().is_some_and(|u| !u.errors.is_empty());
     if !report.is_empty() || found.unmanaged > 0 {
         info.outcome = cairn_audit::Outcome::Success;
+        crate::notify::send(
+            &project,
+            rec,
+            &rt,
+            cairn_notify::EventKind::DriftFound,
+            "drift",
+            format!(
+                "{} resource(s) changed or deleted outside cairn, {} unmanaged",
+                report.len(),
+                found.unmanaged
+            ),
+            serde_json::json!({"drifted": report.len(), "unmanaged": found.unmanaged}),
+        );
         2
     } else if listing_failed {
         // Nothing found, but not everything could be looked at.

@@ -1,0 +1,1 @@
+//! Review gates: signed approvals of saved plans.

@@ -1,0 +1,1 @@
+//! cairn's secrets (work in progress).
