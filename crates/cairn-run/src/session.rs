@@ -344,13 +344,15 @@ impl Session {
     /// (sensitive ones encrypted), to keep with the state version an apply
     /// writes.
     pub fn config_snapshot(&self) -> Result<cairn_state::ConfigSnapshot, Diagnostic> {
-        let files = self
+        let files: BTreeMap<String, String> = self
             .sources
             .entries()
             .into_iter()
             .filter(|(name, _)| name.ends_with(".tf") || name.ends_with(".tf.json"))
             .map(|(name, text)| (name.to_string(), text.to_string()))
             .collect();
+        let files = serde_json::to_vec(&files).unwrap_or_default();
+        let files = self.cipher.encrypt(&files).map_err(|e| state_diag(&e))?;
         let declared_sensitive = |n: &str| {
             self.tree
                 .root()

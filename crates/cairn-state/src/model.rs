@@ -54,10 +54,12 @@ pub struct State {
 /// values.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConfigSnapshot {
-    /// Configuration files (`.tf`, `.tf.json`) by path relative to the root
-    /// module's directory; local modules' files start with `../` when they
-    /// live beside it.
-    pub files: BTreeMap<String, String>,
+    /// The configuration files (`.tf`, `.tf.json`) as a JSON object from
+    /// path (relative to the root module's directory; local modules'
+    /// files beside it start with `../`) to text, encrypted with the state
+    /// key ([`crate::Cipher::encrypt`]): configurations hold literal
+    /// secrets often enough that state never keeps them in plaintext.
+    pub files: String,
     /// Root variables' final values as JSON. Sensitive ones are encrypted
     /// with the state key (the same as sensitive attributes).
     pub variables: BTreeMap<String, SnapshotValue>,

@@ -112,6 +112,20 @@ fn open_at(t: &Target, color: bool) -> Result<(Session, cairn_project::Effective
             return Err(1);
         }
     };
+    let files: std::collections::BTreeMap<String, String> = match cipher
+        .decrypt(&snapshot.files)
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+    {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!(
+                "Error: cannot read the configuration kept with state version {}: {e}",
+                t.serial
+            );
+            return Err(1);
+        }
+    };
     let mut cli = Vec::new();
     for (name, v) in &snapshot.variables {
         let json = match v {
@@ -149,10 +163,7 @@ fn open_at(t: &Target, color: bool) -> Result<(Session, cairn_project::Effective
         lock: t.common.lock,
         lock_timeout: crate::lifecycle::parse_duration(&t.common.lock_timeout).unwrap_or_default(),
         operation: "rollback".into(),
-        overlay: Some(Arc::new(cairn_config::Overlay::new(
-            t.dir,
-            snapshot.files.clone(),
-        ))),
+        overlay: Some(Arc::new(cairn_config::Overlay::new(t.dir, files))),
     };
     match Session::open(&opts) {
         Ok(s) => {

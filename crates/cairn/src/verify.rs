@@ -146,11 +146,42 @@ pub fn verify(
     flags.targets = targets;
     let plan = plan_or_report(rt, sess, &flags, color)?;
     let mut out = Verification::default();
-    let expected: std::collections::BTreeMap<String, &Value> = match applied {
+    // What the configuration controls directly: the top-level arguments
+    // that are not computed. Computed ones, and nested blocks, may be
+    // changed by other resources (routes added by aws_route, rules by
+    // aws_security_group_rule) and are not the run's promise.
+    let controlled = |c: &cairn_engine::Change, v: &Value| -> Value {
+        let Ok(schema) =
+            sess.registry
+                .resource_schema(&c.provider_name, &c.addr.resource.type_name, false)
+        else {
+            return Value::dynamic_unknown();
+        };
+        let Some(m) = v.as_entries() else {
+            return Value::dynamic_unknown();
+        };
+        let kept = m
+            .iter()
+            .filter(|(k, _)| {
+                schema
+                    .block
+                    .attributes
+                    .get(k.as_str())
+                    .is_some_and(|a| !a.computed)
+            })
+            .map(|(k, x)| (k.clone(), x.clone()))
+            .collect();
+        Value::object(kept)
+    };
+    let expected: std::collections::BTreeMap<String, Value> = match applied {
         Some(p) => p
             .changes
             .iter()
-            .filter_map(|c| c.after.as_ref().map(|a| (c.addr.to_string(), a)))
+            .filter_map(|c| {
+                c.after
+                    .as_ref()
+                    .map(|a| (c.addr.to_string(), controlled(c, a)))
+            })
             .collect(),
         None => std::collections::BTreeMap::new(),
     };
@@ -159,7 +190,7 @@ pub fn verify(
             continue;
         }
         let addr = c.addr.to_string();
-        let want = expected.get(&addr).copied();
+        let want = expected.get(&addr);
         match (&c.before, want) {
             (None, Some(_)) => out.missing.push(addr),
             (Some(actual), Some(want)) => {
@@ -177,7 +208,17 @@ pub fn verify(
                 }
             }
             Some(after) if !expected.contains_key(&addr) => {
-                compare(&addr, "", &d.before, after, &mut out.mismatches);
+                let c = plan.changes.iter().find(|c| c.addr == d.addr);
+                match c {
+                    Some(c) => compare(
+                        &addr,
+                        "",
+                        &controlled(c, &d.before),
+                        &controlled(c, after),
+                        &mut out.mismatches,
+                    ),
+                    None => compare(&addr, "", &d.before, after, &mut out.mismatches),
+                }
             }
             Some(_) => {}
         }
