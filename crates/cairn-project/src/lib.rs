@@ -86,7 +86,19 @@ pub struct Environment {
     pub budget: Option<f64>,
     /// Webhooks added for this environment.
     pub webhooks: Vec<WebhookSettings>,
+    /// Applies need a reviewed, approved plan file.
+    pub protected: bool,
+    pub approvals: Option<ApprovalSettings>,
     pub span: Option<Span>,
+}
+
+/// Who may approve plans for a protected environment, and how many must.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ApprovalSettings {
+    /// Reviewers' public keys, one `cairn-ed25519 ...` line each (from
+    /// `cairn keygen`).
+    pub reviewers: Vec<String>,
+    pub required: usize,
 }
 
 /// The whole project file (defaults when there is none).
@@ -115,6 +127,9 @@ pub struct Effective {
     pub suppressions: Vec<Suppression>,
     pub var_files: Vec<String>,
     pub webhooks: Vec<WebhookSettings>,
+    /// The environment is protected: see [`Environment::protected`].
+    pub protected: bool,
+    pub approvals: Option<ApprovalSettings>,
 }
 
 impl Project {
@@ -130,6 +145,8 @@ impl Project {
             suppressions: self.suppressions.clone(),
             var_files: Vec::new(),
             webhooks: self.webhooks.clone(),
+            protected: false,
+            approvals: None,
         };
         let Some(name) = env.filter(|n| !n.is_empty()) else {
             return Ok(out);
@@ -167,6 +184,8 @@ impl Project {
         }
         out.var_files = e.var_files.clone();
         out.webhooks.extend(e.webhooks.iter().cloned());
+        out.protected = e.protected;
+        out.approvals = e.approvals.clone();
         Ok(out)
     }
 }
@@ -536,6 +555,39 @@ impl Cx {
         }
     }
 
+    /// `approvals { required = 2, reviewers = ["cairn-ed25519 ..."] }`.
+    fn approvals(&mut self, b: &Block) -> Option<ApprovalSettings> {
+        self.no_blocks(&b.body, &[]);
+        let at = self.span_of(&b.ident);
+        let a = self.attrs(&b.body, &["required", "reviewers"], &["reviewers"], at);
+        let (v, span) = a.get("reviewers")?;
+        let reviewers = self.strings(v, span.clone(), "reviewers");
+        let required = match a.get("required") {
+            None => 1,
+            Some((v, span)) => match v.as_number().map(|n| n.to_f64()) {
+                Some(n) if n >= 1.0 && n.fract() == 0.0 && (n as usize) <= reviewers.len() => {
+                    n as usize
+                }
+                _ => {
+                    self.err(
+                        span.clone(),
+                        "Invalid approval count",
+                        format!(
+                            "required must be a whole number from 1 to the number of reviewers ({}).",
+                            reviewers.len()
+                        ),
+                        None,
+                    );
+                    return None;
+                }
+            },
+        };
+        Some(ApprovalSettings {
+            reviewers,
+            required,
+        })
+    }
+
     /// `notify { webhook { url = ..., events = [...], headers = {...} } }`.
     fn notify(&mut self, body: &Body) -> Vec<WebhookSettings> {
         self.attrs(body, &[], &[], None);
@@ -656,9 +708,20 @@ impl Cx {
             span: self.span_of(&b.ident),
             ..Environment::default()
         };
-        let a = self.attrs(&b.body, &["var_files"], &[], None);
+        let a = self.attrs(&b.body, &["var_files", "protected"], &[], None);
         if let Some((v, span)) = a.get("var_files") {
             e.var_files = self.strings(v, span.clone(), "var_files");
+        }
+        if let Some((v, span)) = a.get("protected") {
+            match v.as_bool() {
+                Some(p) => e.protected = p,
+                None => self.err(
+                    span.clone(),
+                    "Incorrect value type",
+                    "protected must be true or false.".into(),
+                    None,
+                ),
+            }
         }
         for s in b.body.iter() {
             let Structure::Block(inner) = s else {
@@ -671,7 +734,10 @@ impl Cx {
                     let hooks = self.notify(&inner.body);
                     e.webhooks.extend(hooks);
                 }
-                "tags" | "budget" | "notify" => {}
+                "approvals" if self.labels(inner, 0) => {
+                    e.approvals = self.approvals(inner);
+                }
+                "tags" | "budget" | "notify" | "approvals" => {}
                 other => {
                     let span = self.span_of(&inner.ident);
                     self.err(
@@ -685,6 +751,14 @@ impl Cx {
                     );
                 }
             }
+        }
+        if e.protected && e.approvals.is_none() {
+            self.err(
+                e.span.clone(),
+                "Protected environment without reviewers",
+                format!("The environment {:?} is protected but says nobody who may approve its plans.", e.name),
+                Some("Add approvals { required = 1, reviewers = [\"cairn-ed25519 ...\"] } with the keys cairn keygen printed.".into()),
+            );
         }
         e
     }

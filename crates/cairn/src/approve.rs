@@ -150,8 +150,12 @@ pub fn approve(a: &ApproveCmd, raw: &[String]) -> u8 {
         "  state:         lineage {}, serial {}",
         saved.state_lineage, saved.state_serial
     );
-    println!("  planned at:    {}", saved.created);
-    println!("  reviewer:      {} ({})", public.comment(), public.fingerprint());
+    println!("  planned at:    {}", show_time(&saved.created));
+    println!(
+        "  reviewer:      {} ({})",
+        public.comment(),
+        public.fingerprint()
+    );
     if destroy > 0 {
         println!("\nNote: the plan destroys {destroy} resource(s); destroying a protected resource also needs apply's explicit flag.");
     }
@@ -171,6 +175,17 @@ pub fn approve(a: &ApproveCmd, raw: &[String]) -> u8 {
     println!("Fingerprint: {}", approval.fingerprint);
     audit_approval(&saved, raw, &approval, &path);
     0
+}
+
+/// A saved plan's creation time (Unix seconds) as RFC 3339; anything else
+/// as it is.
+fn show_time(created: &str) -> String {
+    created
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| chrono::DateTime::from_timestamp(n, 0))
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_else(|| created.to_string())
 }
 
 /// Records the approval in the audit trail of the plan's configuration
@@ -251,23 +266,4 @@ pub fn check(
 ) -> Result<Accepted, GateFailure> {
     let approvals = store::load_approvals(plan_path).map_err(GateFailure::Load)?;
     cairn_approve::verify(plan, &approvals, policy).map_err(GateFailure::Refused)
-}
-
-/// The review gate for `apply PLANFILE` in a protected environment:
-/// `Ok(approvers)` (each `name (fingerprint)`), or `Err(message)` saying
-/// exactly why not, ready for `Error: {message}`. Approvals present that
-/// did not count are reported as warnings.
-pub fn gate(plan_path: &Path, saved: &SavedPlan, policy: &GatePolicy) -> Result<Vec<String>, String> {
-    match check(plan_path, &plan_identity(saved), policy) {
-        Ok(ok) => {
-            for r in &ok.ignored {
-                eprintln!("Warning: not counted: {r}");
-            }
-            Ok(ok.approvers)
-        }
-        Err(e) => Err(format!(
-            "{e}\n\nHint: each reviewer approves this plan with: cairn approve {}",
-            plan_path.display()
-        )),
-    }
 }

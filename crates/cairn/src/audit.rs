@@ -18,6 +18,8 @@ pub struct Recorder {
     log: Option<Arc<RunLog>>,
     /// The environment the run used (`-env`/`CAIRN_ENV`), once known.
     environment: std::sync::Mutex<Option<String>>,
+    /// The approvers of the plan this run applied (protected environments).
+    approvals: std::sync::Mutex<Vec<String>>,
 }
 
 impl Recorder {
@@ -38,6 +40,7 @@ impl Recorder {
             redactor,
             log,
             environment: std::sync::Mutex::new(None),
+            approvals: std::sync::Mutex::new(Vec::new()),
         }
     }
 
@@ -50,6 +53,13 @@ impl Recorder {
     pub fn set_environment(&self, env: &str) {
         if let Ok(mut e) = self.environment.lock() {
             *e = Some(env.to_string()).filter(|s| !s.is_empty());
+        }
+    }
+
+    /// Records who approved the plan this run applies.
+    pub fn set_approvals(&self, who: Vec<String>) {
+        if let Ok(mut a) = self.approvals.lock() {
+            *a = who;
         }
     }
 
@@ -94,6 +104,7 @@ impl Recorder {
             .and_then(|e| e.clone())
             .or_else(|| std::env::var("CAIRN_ENV").ok().filter(|s| !s.is_empty()));
         d.plan_digest = plan_digest;
+        d.approvals = self.approvals.lock().map(|a| a.clone()).unwrap_or_default();
         d.summary = Summary {
             add: counts.0 as u64,
             change: counts.1 as u64,

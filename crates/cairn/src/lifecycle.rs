@@ -88,6 +88,10 @@ pub struct ApplyCmd {
     /// configuration and apply it) and report both.
     #[arg(long = "rollback-on-failure")]
     pub rollback_on_failure: bool,
+    /// In a protected environment, allow the approved plan to destroy (or
+    /// replace) resources.
+    #[arg(long = "allow-destroy")]
+    pub allow_destroy: bool,
     #[command(flatten)]
     pub common: PlanArgs,
     #[command(flatten)]
@@ -101,6 +105,9 @@ pub struct DestroyCmd {
     pub auto_approve: bool,
     #[arg(long)]
     pub json: bool,
+    /// In a protected environment, allow destroying (with approvals).
+    #[arg(long = "allow-destroy")]
+    pub allow_destroy: bool,
     #[command(flatten)]
     pub common: PlanArgs,
     #[command(flatten)]
@@ -838,6 +845,14 @@ fn apply_inner(
     let Some((project, _, mut sess)) = start(&target, &a.common, raw, op, color) else {
         return 1;
     };
+    if project.protected {
+        let env = project.environment.clone().unwrap_or_default();
+        info.outcome = cairn_audit::Outcome::Refused;
+        eprintln!(
+            "Error: the environment {env:?} is protected\n\nChanges to it are applied only from a reviewed plan with enough approvals.\n\nHint: cairn plan -env {env} -out PLAN, have reviewers run cairn approve PLAN, then cairn apply PLAN."
+        );
+        return 1;
+    }
     learn_session(rec, &sess);
     let flags = flags_of(&a.common, destroy);
     let Some(plan) = plan_or_report(&rt, &sess, &flags, color) else {
@@ -1173,6 +1188,61 @@ fn apply_saved(
     info.digest = Some(saved.plan_digest.clone());
     info.counts = saved.counts;
     info.outcome = cairn_audit::Outcome::Refused;
+    // Protected environments: enough valid approvals of this very plan.
+    let project = match crate::checks::project_settings(
+        &dir,
+        Some(inputs.workspace.as_str()).filter(|w| !w.is_empty()),
+        &cairn_diagnostics::SourceMap::new(),
+    ) {
+        Ok(p) => p,
+        Err(d) => {
+            print_diags(&d, &cairn_diagnostics::SourceMap::new(), color);
+            return 1;
+        }
+    };
+    if project.protected {
+        let Some(ap) = &project.approvals else {
+            eprintln!("Error: the protected environment has no reviewers configured");
+            return 1;
+        };
+        let reviewers: Result<Vec<cairn_approve::PublicKey>, _> = ap
+            .reviewers
+            .iter()
+            .map(|l| cairn_approve::PublicKey::parse(l))
+            .collect();
+        let reviewers = match reviewers {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("Error: a reviewer key in cairn.hcl is not valid: {e}");
+                return 1;
+            }
+        };
+        let policy = cairn_approve::GatePolicy {
+            reviewers,
+            required: ap.required,
+        };
+        match crate::approve::check(path, &crate::approve::plan_identity(&saved), &policy) {
+            Ok(ok) => {
+                for r in &ok.ignored {
+                    eprintln!("Warning: not counted: {r}");
+                }
+                rec.set_approvals(ok.approvers.clone());
+                rec.line(&format!("approved by {}", ok.approvers.join(", ")));
+            }
+            Err(f) => {
+                rec.line(&format!("refused: {}", f.details()));
+                eprintln!("Error: {f}\n\nHint: each reviewer of this environment approves this plan with: cairn approve {}\n(a changed plan or state needs a new plan and new approvals).", path.display());
+                return 1;
+            }
+        }
+        if saved.counts.2 > 0 && !a.allow_destroy {
+            eprintln!(
+                "Error: this plan destroys {} resource(s) in a protected environment\n\nApprovals are not enough to destroy here.\n\nHint: apply it with -allow-destroy as well.",
+                saved.counts.2
+            );
+            return 1;
+        }
+    }
     if let Some(r) = saved.findings.as_ref().filter(|r| r.fails()) {
         eprint!("{}", cairn_findings::render::human(r, color));
         eprintln!("\n{}", crate::checks::refusal(r));

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+mod approve;
 mod audit;
 mod checks;
 mod console;
@@ -53,6 +54,10 @@ enum Command {
     Apply(lifecycle::ApplyCmd),
     /// Read back what exists, evaluate check blocks and run their probes.
     Verify(verify::VerifyCmd),
+    /// Make a reviewer's ed25519 key pair for approving plans.
+    Keygen(approve::KeygenCmd),
+    /// Approve a saved plan: sign its digest with your reviewer key.
+    Approve(approve::ApproveCmd),
     /// Plan back to an older state version's configuration and apply it.
     Rollback(rollback::RollbackCmd),
     /// Destroy everything the state manages.
@@ -157,6 +162,10 @@ const LONG_FLAGS: &[&str] = &[
     "unmanaged",
     "to",
     "rollback-on-failure",
+    "allow-destroy",
+    "name",
+    "force",
+    "key",
 ];
 
 fn normalize_args(args: impl Iterator<Item = String>) -> Vec<String> {
@@ -207,6 +216,8 @@ fn main() -> ExitCode {
         Command::Drift(a) => drift::drift(&a, &args, color),
         Command::Apply(a) => lifecycle::apply(&a, &args, color, false),
         Command::Rollback(a) => rollback::rollback(&a, &args, color),
+        Command::Keygen(a) => approve::keygen(&a),
+        Command::Approve(a) => approve::approve(&a, &args),
         Command::Verify(a) => verify::run(&a, &args, color),
         Command::Destroy(a) => {
             let as_apply = lifecycle::ApplyCmd {
@@ -216,6 +227,7 @@ fn main() -> ExitCode {
                 common: a.common.clone(),
                 checks: a.checks.clone(),
                 rollback_on_failure: false,
+                allow_destroy: a.allow_destroy,
             };
             lifecycle::apply(&as_apply, &args, color, true)
         }

@@ -1,0 +1,156 @@
+//! Review gates for protected environments, through the real binary:
+//! `cairn keygen`, `cairn approve PLAN`, and `cairn apply PLAN` refusing
+//! too few approvals, an unknown key, a tampered plan and a stale plan.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_cairn"))
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn cairn(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(bin())
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("CAIRN_ENV")
+        .env_remove("CAIRN_STATE_KEY")
+        .env_remove("CAIRN_SIGNING_KEY")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run cairn");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).to_string(),
+        stderr: String::from_utf8_lossy(&out.stderr).to_string(),
+    }
+}
+
+fn ok(r: Run) -> Run {
+    assert_eq!(r.code, 0, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    r
+}
+
+fn refused(r: Run, why: &str) -> Run {
+    assert_eq!(r.code, 1, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains(why), "expected {why:?} in:\n{}", r.stderr);
+    r
+}
+
+fn keygen(dir: &Path, name: &str) -> String {
+    ok(cairn(
+        dir,
+        &["keygen", "-out", &format!("keys/{name}"), "-name", name],
+    ));
+    std::fs::read_to_string(dir.join(format!("keys/{name}/signing.pub")))
+        .expect("public key")
+        .trim()
+        .to_string()
+}
+
+fn approve(dir: &Path, plan: &str, who: &str) {
+    ok(cairn(
+        dir,
+        &["approve", plan, "-key", &format!("keys/{who}/signing.key")],
+    ));
+}
+
+#[test]
+fn protected_environments_need_enough_valid_approvals() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let alice = keygen(d, "alice");
+    let bob = keygen(d, "bob");
+    let _mallory = keygen(d, "mallory");
+    std::fs::write(
+        d.join("cairn.hcl"),
+        format!(
+            r#"
+environment "dev" {{}}
+
+environment "prod" {{
+  protected = true
+  approvals {{
+    required  = 2
+    reviewers = ["{alice}", "{bob}"]
+  }}
+}}
+"#
+        ),
+    )
+    .expect("project");
+    let config = |v: &str| {
+        format!("resource \"terraform_data\" \"app\" {{\n  input = \"{v}-${{terraform.workspace}}\"\n}}\n")
+    };
+    std::fs::write(d.join("main.tf"), config("v1")).expect("config");
+
+    // dev is not protected; prod refuses applies without a reviewed plan.
+    ok(cairn(d, &["apply", "-env", "dev", "-auto-approve"]));
+    refused(
+        cairn(d, &["apply", "-env", "prod", "-auto-approve"]),
+        "is protected",
+    );
+
+    ok(cairn(d, &["plan", "-env", "prod", "-out", "p.plan"]));
+    refused(cairn(d, &["apply", "p.plan"]), "approvals");
+    approve(d, "p.plan", "alice");
+    refused(cairn(d, &["apply", "p.plan"]), "approvals");
+    // A key that is not a reviewer of prod does not count.
+    approve(d, "p.plan", "mallory");
+    let r = refused(cairn(d, &["apply", "p.plan"]), "not approved");
+    assert!(
+        r.stderr.to_lowercase().contains("not a reviewer")
+            || r.stderr.to_lowercase().contains("unknown"),
+        "{}",
+        r.stderr
+    );
+    approve(d, "p.plan", "bob");
+    let r = ok(cairn(d, &["apply", "p.plan"]));
+    assert!(r.stdout.contains("Apply complete!"), "{}", r.stdout);
+    let audit = ok(cairn(d, &["audit", "log", "-json"]));
+    assert!(
+        audit.stdout.contains("alice") && audit.stdout.contains("bob"),
+        "{}",
+        audit.stdout
+    );
+
+    // A tampered plan: the digest in the file no longer matches what was
+    // approved.
+    std::fs::write(d.join("main.tf"), config("v2")).expect("config");
+    ok(cairn(d, &["plan", "-env", "prod", "-out", "t.plan"]));
+    approve(d, "t.plan", "alice");
+    approve(d, "t.plan", "bob");
+    let text = std::fs::read_to_string(d.join("t.plan")).expect("plan");
+    let mut doc: serde_json::Value = serde_json::from_str(&text).expect("json");
+    doc["plan_digest"] = serde_json::json!("0".repeat(64));
+    std::fs::write(d.join("t.plan"), serde_json::to_string(&doc).expect("json")).expect("write");
+    refused(cairn(d, &["apply", "t.plan"]), "not approved");
+
+    // A stale plan: approved, but the state moved on before it was applied.
+    ok(cairn(d, &["plan", "-env", "prod", "-out", "s.plan"]));
+    approve(d, "s.plan", "alice");
+    approve(d, "s.plan", "bob");
+    std::fs::write(d.join("main.tf"), config("v3")).expect("config");
+    ok(cairn(d, &["plan", "-env", "prod", "-out", "n.plan"]));
+    approve(d, "n.plan", "alice");
+    approve(d, "n.plan", "bob");
+    ok(cairn(d, &["apply", "n.plan"]));
+    refused(cairn(d, &["apply", "s.plan"]), "stale");
+
+    // Destroying in prod needs its own flag besides the approvals.
+    ok(cairn(
+        d,
+        &["plan", "-env", "prod", "-destroy", "-out", "d.plan"],
+    ));
+    approve(d, "d.plan", "alice");
+    approve(d, "d.plan", "bob");
+    refused(cairn(d, &["apply", "d.plan"]), "-allow-destroy");
+    ok(cairn(d, &["apply", "-allow-destroy", "d.plan"]));
+}
