@@ -123,6 +123,17 @@ pub(crate) fn eval_context() -> Result<(PathBuf, Arc<Funcs>, Context), Failure> 
     Ok((cwd, funcs, ctx))
 }
 
+/// Where local state lives for a workspace (environment): `.cairn/` for
+/// the default one, `.cairn/env/NAME/` for the others, so environments
+/// never share state (as Terraform's `terraform.tfstate.d/NAME/`).
+pub fn local_state_dir(dir: &Path, workspace: &str) -> PathBuf {
+    if workspace.is_empty() || workspace == "default" {
+        state_dir(dir)
+    } else {
+        state_dir(dir).join("env").join(workspace)
+    }
+}
+
 /// The state directory of a configuration directory.
 pub fn state_dir(dir: &Path) -> PathBuf {
     dir.join(".cairn")
@@ -137,7 +148,7 @@ pub fn backend_for(
     workspace: &str,
     warnings: &mut Diagnostics,
 ) -> Result<LocalBackend, Diagnostics> {
-    let local = LocalBackend::new(state_dir(dir));
+    let local = LocalBackend::new(local_state_dir(dir, workspace));
     let Some(b) = block else {
         return Ok(local);
     };
@@ -182,7 +193,10 @@ pub fn backend_for(
                 .map_err(|e| at_block("Invalid s3 backend configuration", e))?;
             let store = cairn_backend_s3::S3Store::new(&settings, workspace)
                 .map_err(|e| at_block("Cannot configure the s3 backend", e))?;
-            Ok(LocalBackend::with_remote(state_dir(dir), Arc::new(store)))
+            Ok(LocalBackend::with_remote(
+                local_state_dir(dir, workspace),
+                Arc::new(store),
+            ))
         }
         other => Err(Diagnostics::from(Diagnostic::error(
             "Unsupported backend",
@@ -276,8 +290,10 @@ impl Session {
                 });
             }
         };
-        let cipher =
-            Cipher::from_env_or_file(backend.dir()).map_err(|e| Failure::one(state_diag(&e)))?;
+        // One key for the project: every environment's state and every
+        // saved plan of the directory is sealed with it.
+        let cipher = Cipher::from_env_or_file(&state_dir(&opts.dir))
+            .map_err(|e| Failure::one(state_diag(&e)))?;
         let lock = if opts.lock {
             Some(
                 backend

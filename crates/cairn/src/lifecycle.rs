@@ -1252,7 +1252,13 @@ fn apply_saved(
         eprintln!("Error: Saved plan is stale\n\nThe configuration or variable files changed since the plan was made.\n\nHint: run cairn plan again and review the new plan.");
         return 1;
     }
-    if sess.state.lineage != saved.state_lineage || sess.state.serial != saved.state_serial {
+    // A plan made before any state existed names a lineage that was never
+    // written: the state this apply creates takes it.
+    let never_written =
+        saved.state_serial == 0 && sess.state.serial == 0 && sess.state.resources.is_empty();
+    if never_written {
+        sess.state.lineage = saved.state_lineage.clone();
+    } else if sess.state.lineage != saved.state_lineage || sess.state.serial != saved.state_serial {
         eprintln!(
             "Error: Saved plan is stale\n\nThe state changed since the plan was made (plan made against serial {}, state is now at serial {}).\n\nHint: run cairn plan again and review the new plan.",
             saved.state_serial, sess.state.serial

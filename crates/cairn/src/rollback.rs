@@ -105,7 +105,8 @@ fn open_at(t: &Target, color: bool) -> Result<(Session, cairn_project::Effective
         );
         return Err(1);
     };
-    let cipher = match cairn_state::Cipher::from_env_or_file(backend.dir()) {
+    let cipher = match cairn_state::Cipher::from_env_or_file(&cairn_run::session::state_dir(t.dir))
+    {
         Ok(c) => c,
         Err(e) => {
             eprintln!("Error: {e}");

@@ -82,7 +82,8 @@ fn backend(dir: &Path) -> Result<LocalBackend, String> {
 
 fn open_state(dir: &Path) -> Result<(LocalBackend, Cipher, State), String> {
     let backend = backend(dir)?;
-    let cipher = Cipher::from_env_or_file(backend.dir()).map_err(|e| e.to_string())?;
+    let cipher =
+        Cipher::from_env_or_file(&cairn_run::session::state_dir(dir)).map_err(|e| e.to_string())?;
     let loaded = backend.load().map_err(|e| e.to_string())?;
     Ok((backend, cipher, loaded.state.unwrap_or_default()))
 }
