@@ -135,7 +135,7 @@ fn file_format_has_versioned_header_and_private_mode() {
 
 #[test]
 fn default_passphrase_uses_at_least_600k_iterations() {
-    assert!(DEFAULT_ITERATIONS >= 600_000);
+    const { assert!(DEFAULT_ITERATIONS >= 600_000) };
     let p = Passphrase::new(Zeroizing::new("pw".to_string()), "a test").unwrap();
     assert!(p.iterations() >= 600_000);
     let dir = tempfile::tempdir().unwrap();

@@ -14,6 +14,7 @@ mod fmt;
 mod lifecycle;
 mod notify;
 mod rollback;
+mod secret;
 mod statecmd;
 mod validate;
 mod verify;
@@ -54,6 +55,9 @@ enum Command {
     Apply(lifecycle::ApplyCmd),
     /// Read back what exists, evaluate check blocks and run their probes.
     Verify(verify::VerifyCmd),
+    /// Manage cairn's encrypted secrets file (.cairn/secrets.json).
+    #[command(subcommand)]
+    Secret(secret::SecretCmd),
     /// Make a reviewer's ed25519 key pair for approving plans.
     Keygen(approve::KeygenCmd),
     /// Approve a saved plan: sign its digest with your reviewer key.
@@ -216,6 +220,7 @@ fn main() -> ExitCode {
         Command::Drift(a) => drift::drift(&a, &args, color),
         Command::Apply(a) => lifecycle::apply(&a, &args, color, false),
         Command::Rollback(a) => rollback::rollback(&a, &args, color),
+        Command::Secret(c) => secret::run(&c, std::path::Path::new("."), color),
         Command::Keygen(a) => approve::keygen(&a),
         Command::Approve(a) => approve::approve(&a, &args),
         Command::Verify(a) => verify::run(&a, &args, color),

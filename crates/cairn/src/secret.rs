@@ -67,7 +67,11 @@ pub enum SecretCmd {
     /// CAIRN_SECRETS_NEW_PASSPHRASE).
     Rekey {
         /// Use this key file from now on (created, mode 0600, if missing).
-        #[arg(long = "to-key-file", value_name = "PATH", conflicts_with = "to_passphrase")]
+        #[arg(
+            long = "to-key-file",
+            value_name = "PATH",
+            conflicts_with = "to_passphrase"
+        )]
         to_key_file: Option<PathBuf>,
         /// Use a new passphrase from now on.
         #[arg(long = "to-passphrase")]
@@ -219,7 +223,12 @@ fn run_inner(cmd: &SecretCmd, dir: &Path) -> Result<(), CliError> {
                 println!("No secrets in {}.", path.display());
                 return Ok(());
             }
-            let width = entries.iter().map(|e| e.name.len()).max().unwrap_or(4).max(4);
+            let width = entries
+                .iter()
+                .map(|e| e.name.len())
+                .max()
+                .unwrap_or(4)
+                .max(4);
             println!("{:<width$}  UPDATED", "NAME");
             for e in entries {
                 println!("{:<width$}  {}", e.name, e.updated);
@@ -243,7 +252,11 @@ fn run_inner(cmd: &SecretCmd, dir: &Path) -> Result<(), CliError> {
             let mut s = open_existing(&path)?;
             let new: Box<dyn KeyProvider> = match (to_key_file, to_passphrase) {
                 (Some(p), _) => {
-                    let p = if p.is_absolute() { p.clone() } else { dir.join(p) };
+                    let p = if p.is_absolute() {
+                        p.clone()
+                    } else {
+                        dir.join(p)
+                    };
                     Box::new(load_or_create_key_file(&p)?)
                 }
                 (None, true) => Box::new(new_passphrase()?),
@@ -267,7 +280,11 @@ fn run_inner(cmd: &SecretCmd, dir: &Path) -> Result<(), CliError> {
             match new.kind() {
                 KeyKind::KeyFile => {
                     if let Some(p) = to_key_file {
-                        let p = if p.is_absolute() { p.clone() } else { dir.join(p) };
+                        let p = if p.is_absolute() {
+                            p.clone()
+                        } else {
+                            dir.join(p)
+                        };
                         // Absolute, so the hint works from any directory.
                         let p = std::path::absolute(&p).unwrap_or(p);
                         println!("From now on set {KEY_FILE_ENV}={}.", p.display());
@@ -366,7 +383,10 @@ fn no_terminal() -> CliError {
 /// The new passphrase for `rekey`: from CAIRN_SECRETS_NEW_PASSPHRASE, else
 /// typed twice at the terminal.
 fn new_passphrase() -> Result<Passphrase, CliError> {
-    if let Some(v) = std::env::var(NEW_PASSPHRASE_ENV).ok().filter(|v| !v.is_empty()) {
+    if let Some(v) = std::env::var(NEW_PASSPHRASE_ENV)
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
         return Ok(Passphrase::new(Zeroizing::new(v), NEW_PASSPHRASE_ENV)?);
     }
     if !prompt::can_prompt() {
@@ -402,13 +422,11 @@ fn read_value(name: &str, file: Option<&Path>) -> Result<Zeroizing<String>, CliE
     let mut text = Zeroizing::new(String::new());
     match file {
         Some(f) => {
-            let bytes = Zeroizing::new(
-                std::fs::read(f).map_err(|e| SecretError::Io {
-                    action: "read",
-                    path: f.to_path_buf(),
-                    source: e,
-                })?,
-            );
+            let bytes = Zeroizing::new(std::fs::read(f).map_err(|e| SecretError::Io {
+                action: "read",
+                path: f.to_path_buf(),
+                source: e,
+            })?);
             let s = std::str::from_utf8(&bytes).map_err(|_| SecretError::NotUtf8 {
                 what: format!("the file {}", f.display()),
             })?;
