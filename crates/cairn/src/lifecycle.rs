@@ -251,7 +251,7 @@ fn checks_for(
     let r = crate::checks::run(
         dir,
         plan,
-        json,
+        &|| json.clone(),
         &sess.tree,
         &sess.registry,
         &sess.sources,
