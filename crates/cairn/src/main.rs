@@ -10,6 +10,7 @@ mod audit;
 mod checks;
 mod console;
 mod drift;
+mod env;
 mod fmt;
 mod lifecycle;
 mod notify;
@@ -55,6 +56,9 @@ enum Command {
     Apply(lifecycle::ApplyCmd),
     /// Read back what exists, evaluate check blocks and run their probes.
     Verify(verify::VerifyCmd),
+    /// The environments declared in cairn.hcl.
+    #[command(subcommand)]
+    Env(env::EnvCmd),
     /// Manage cairn's encrypted secrets file (.cairn/secrets.json).
     #[command(subcommand)]
     Secret(secret::SecretCmd),
@@ -220,6 +224,7 @@ fn main() -> ExitCode {
         Command::Drift(a) => drift::drift(&a, &args, color),
         Command::Apply(a) => lifecycle::apply(&a, &args, color, false),
         Command::Rollback(a) => rollback::rollback(&a, &args, color),
+        Command::Env(c) => env::run(&c, color),
         Command::Secret(c) => secret::run(&c, std::path::Path::new("."), color),
         Command::Keygen(a) => approve::keygen(&a),
         Command::Approve(a) => approve::approve(&a, &args),

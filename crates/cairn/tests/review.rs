@@ -91,6 +91,16 @@ environment "prod" {{
     };
     std::fs::write(d.join("main.tf"), config("v1")).expect("config");
 
+    // The environments as the project file declares them.
+    let list = ok(cairn(d, &["env", "list", "-json"]));
+    let doc: serde_json::Value = serde_json::from_str(&list.stdout).expect("json");
+    let envs = doc["environments"].as_array().expect("environments");
+    assert_eq!(envs.len(), 2);
+    assert_eq!(envs[1]["name"], "prod");
+    assert_eq!(envs[1]["protected"], true);
+    assert_eq!(envs[1]["approvals_required"], 2);
+    assert_eq!(envs[0]["protected"], false);
+
     // dev is not protected; prod refuses applies without a reviewed plan.
     ok(cairn(d, &["apply", "-env", "dev", "-auto-approve"]));
     refused(
