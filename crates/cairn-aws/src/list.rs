@@ -89,6 +89,25 @@ pub(crate) async fn list(
 
 /// The token of the next page: `None` at the end, and also when the API
 /// hands back the token it was given (which would loop forever).
+/// Every page of a listing: `fetch` gets the page token (none for the
+/// first page) and returns the page's objects and the next token.
+async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, ProviderError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), ProviderError>>,
+{
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let (items, next) = fetch(token.clone()).await?;
+        out.extend(items);
+        match next_page(&token, next) {
+            Some(t) => token = Some(t),
+            None => return Ok(out),
+        }
+    }
+}
+
 fn next_page(given: &Option<String>, token: Option<String>) -> Option<String> {
     token.filter(|t| !t.is_empty() && given.as_deref() != Some(t.as_str()))
 }
@@ -120,13 +139,12 @@ fn filter(name: &str, value: &str) -> Filter {
 // ---- EC2 --------------------------------------------------------------
 
 async fn vpcs(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    all_pages(|token| async move {
+        let mut out = Vec::new();
         let page = aws
             .ec2()
             .describe_vpcs()
-            .set_next_token(token.clone())
+            .set_next_token(token)
             .send()
             .await
             .ctx("listing EC2 VPCs")?;
@@ -137,23 +155,20 @@ async fn vpcs(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
                 .filter(|v| v.is_default != Some(true))
                 .filter_map(|v| tagged(v.vpc_id, v.tags.as_deref())),
         );
-        match next_page(&token, page.next_token) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        Ok((out, page.next_token))
+    })
+    .await
 }
 
 /// The IDs of the region's default VPCs (one at most, in practice).
 async fn default_vpcs(aws: &AwsClients) -> Result<BTreeSet<String>, ProviderError> {
-    let mut out = BTreeSet::new();
-    let mut token = None;
-    loop {
+    all_pages(|token| async move {
+        let mut out = Vec::new();
         let page = aws
             .ec2()
             .describe_vpcs()
             .filters(filter("is-default", "true"))
-            .set_next_token(token.clone())
+            .set_next_token(token)
             .send()
             .await
             .ctx("listing EC2 default VPCs")?;
@@ -166,21 +181,19 @@ async fn default_vpcs(aws: &AwsClients) -> Result<BTreeSet<String>, ProviderErro
                 .filter(|v| v.is_default == Some(true))
                 .filter_map(|v| v.vpc_id),
         );
-        match next_page(&token, page.next_token) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        Ok((out, page.next_token))
+    })
+    .await
+    .map(|all| all.into_iter().collect())
 }
 
 async fn subnets(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    all_pages(|token| async move {
+        let mut out = Vec::new();
         let page = aws
             .ec2()
             .describe_subnets()
-            .set_next_token(token.clone())
+            .set_next_token(token)
             .send()
             .await
             .ctx("listing EC2 subnets")?;
@@ -192,21 +205,18 @@ async fn subnets(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
                 .filter(|s| s.default_for_az != Some(true))
                 .filter_map(|s| tagged(s.subnet_id, s.tags.as_deref())),
         );
-        match next_page(&token, page.next_token) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        Ok((out, page.next_token))
+    })
+    .await
 }
 
 async fn security_groups(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    all_pages(|token| async move {
+        let mut out = Vec::new();
         let page = aws
             .ec2()
             .describe_security_groups()
-            .set_next_token(token.clone())
+            .set_next_token(token)
             .send()
             .await
             .ctx("listing EC2 security groups")?;
@@ -221,22 +231,19 @@ async fn security_groups(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError>
                 out.push(l);
             }
         }
-        match next_page(&token, page.next_token) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        Ok((out, page.next_token))
+    })
+    .await
 }
 
 async fn internet_gateways(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
-    let defaults = default_vpcs(aws).await?;
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    let defaults = &default_vpcs(aws).await?;
+    all_pages(|token| async move {
+        let mut out = Vec::new();
         let page = aws
             .ec2()
             .describe_internet_gateways()
-            .set_next_token(token.clone())
+            .set_next_token(token)
             .send()
             .await
             .ctx("listing EC2 internet gateways")?;
@@ -251,21 +258,18 @@ async fn internet_gateways(aws: &AwsClients) -> Result<Vec<Listed>, ProviderErro
             }
             out.extend(tagged(g.internet_gateway_id, g.tags.as_deref()));
         }
-        match next_page(&token, page.next_token) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        Ok((out, page.next_token))
+    })
+    .await
 }
 
 async fn route_tables(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    all_pages(|token| async move {
+        let mut out = Vec::new();
         let page = aws
             .ec2()
             .describe_route_tables()
-            .set_next_token(token.clone())
+            .set_next_token(token)
             .send()
             .await
             .ctx("listing EC2 route tables")?;
@@ -276,21 +280,18 @@ async fn route_tables(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
             }
             out.extend(tagged(t.route_table_id, t.tags.as_deref()));
         }
-        match next_page(&token, page.next_token) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        Ok((out, page.next_token))
+    })
+    .await
 }
 
 async fn network_acls(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    all_pages(|token| async move {
+        let mut out = Vec::new();
         let page = aws
             .ec2()
             .describe_network_acls()
-            .set_next_token(token.clone())
+            .set_next_token(token)
             .send()
             .await
             .ctx("listing EC2 network ACLs")?;
@@ -301,11 +302,9 @@ async fn network_acls(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
                 .filter(|a| a.is_default != Some(true))
                 .filter_map(|a| tagged(a.network_acl_id, a.tags.as_deref())),
         );
-        match next_page(&token, page.next_token) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        Ok((out, page.next_token))
+    })
+    .await
 }
 
 async fn eips(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
@@ -332,13 +331,12 @@ async fn eips(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
 }
 
 async fn nat_gateways(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    all_pages(|token| async move {
+        let mut out = Vec::new();
         let page = aws
             .ec2()
             .describe_nat_gateways()
-            .set_next_token(token.clone())
+            .set_next_token(token)
             .send()
             .await
             .ctx("listing EC2 NAT gateways")?;
@@ -355,21 +353,18 @@ async fn nat_gateways(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
                 })
                 .filter_map(|g| tagged(g.nat_gateway_id, g.tags.as_deref())),
         );
-        match next_page(&token, page.next_token) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        Ok((out, page.next_token))
+    })
+    .await
 }
 
 async fn instances(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    all_pages(|token| async move {
+        let mut out = Vec::new();
         let page = aws
             .ec2()
             .describe_instances()
-            .set_next_token(token.clone())
+            .set_next_token(token)
             .send()
             .await
             .ctx("listing EC2 instances")?;
@@ -388,22 +383,19 @@ async fn instances(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
                     .filter_map(|i| tagged(i.instance_id, i.tags.as_deref())),
             );
         }
-        match next_page(&token, page.next_token) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        Ok((out, page.next_token))
+    })
+    .await
 }
 
 /// Volumes an instance's block device mapping deletes with it.
 async fn instance_volumes(aws: &AwsClients) -> Result<BTreeSet<String>, ProviderError> {
-    let mut out = BTreeSet::new();
-    let mut token = None;
-    loop {
+    all_pages(|token| async move {
+        let mut out = Vec::new();
         let page = aws
             .ec2()
             .describe_instances()
-            .set_next_token(token.clone())
+            .set_next_token(token)
             .send()
             .await
             .ctx("listing EC2 instances' volumes")?;
@@ -416,24 +408,22 @@ async fn instance_volumes(aws: &AwsClients) -> Result<BTreeSet<String>, Provider
                 }
             }
         }
-        match next_page(&token, page.next_token) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        Ok((out, page.next_token))
+    })
+    .await
+    .map(|all| all.into_iter().collect())
 }
 
 async fn volumes(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
     // The volumes' own attachments say the same, but not every endpoint
     // reports it there (moto does not).
-    let of_instances = instance_volumes(aws).await?;
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    let of_instances = &instance_volumes(aws).await?;
+    all_pages(|token| async move {
+        let mut out = Vec::new();
         let page = aws
             .ec2()
             .describe_volumes()
-            .set_next_token(token.clone())
+            .set_next_token(token)
             .send()
             .await
             .ctx("listing EC2 volumes")?;
@@ -457,11 +447,9 @@ async fn volumes(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
             }
             out.extend(tagged(v.volume_id, v.tags.as_deref()));
         }
-        match next_page(&token, page.next_token) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        Ok((out, page.next_token))
+    })
+    .await
 }
 
 async fn key_pairs(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
@@ -488,15 +476,14 @@ async fn key_pairs(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
 // ---- S3 ---------------------------------------------------------------
 
 async fn buckets(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    all_pages(|token| async move {
+        let mut out = Vec::new();
         // Buckets are global to the account: only this region's count.
         let page = aws
             .s3()
             .list_buckets()
             .bucket_region(&aws.region)
-            .set_continuation_token(token.clone())
+            .set_continuation_token(token)
             .send()
             .await
             .ctx("listing S3 buckets")?;
@@ -508,11 +495,9 @@ async fn buckets(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
                 .filter(|b| b.bucket_region.as_deref().is_none_or(|r| r == aws.region))
                 .filter_map(|b| named(b.name?)),
         );
-        match next_page(&token, page.continuation_token) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        Ok((out, page.continuation_token))
+    })
+    .await
 }
 
 // ---- IAM --------------------------------------------------------------
@@ -730,13 +715,12 @@ async fn tables(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
 }
 
 async fn topics(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    all_pages(|token| async move {
+        let mut out = Vec::new();
         let page = aws
             .sns()
             .list_topics()
-            .set_next_token(token.clone())
+            .set_next_token(token)
             .send()
             .await
             .ctx("listing SNS topics")?;
@@ -752,21 +736,18 @@ async fn topics(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
                     tags: BTreeMap::new(),
                 }),
         );
-        match next_page(&token, page.next_token) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        Ok((out, page.next_token))
+    })
+    .await
 }
 
 async fn log_groups(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    all_pages(|token| async move {
+        let mut out = Vec::new();
         let page = aws
             .logs()
             .describe_log_groups()
-            .set_next_token(token.clone())
+            .set_next_token(token)
             .send()
             .await
             .ctx("listing CloudWatch log groups")?;
@@ -776,24 +757,21 @@ async fn log_groups(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
                 .into_iter()
                 .filter_map(|g| named(g.log_group_name?)),
         );
-        match next_page(&token, page.next_token) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        Ok((out, page.next_token))
+    })
+    .await
 }
 
 async fn alarms(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    all_pages(|token| async move {
+        let mut out = Vec::new();
         // Metric alarms only (the default): composite alarms are another
         // resource type.
         let page = aws
             .cloudwatch()
             .describe_alarms()
             .max_records(100)
-            .set_next_token(token.clone())
+            .set_next_token(token)
             .send()
             .await
             .ctx("listing CloudWatch metric alarms")?;
@@ -803,25 +781,22 @@ async fn alarms(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
                 .into_iter()
                 .filter_map(|a| named(a.alarm_name?)),
         );
-        match next_page(&token, page.next_token) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        Ok((out, page.next_token))
+    })
+    .await
 }
 
 // ---- Secrets Manager, SSM ---------------------------------------------
 
 async fn secrets(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    all_pages(|token| async move {
+        let mut out = Vec::new();
         // Secrets scheduled for deletion are left out by default.
         let page = aws
             .secretsmanager()
             .list_secrets()
             .max_results(100)
-            .set_next_token(token.clone())
+            .set_next_token(token)
             .send()
             .await
             .ctx("listing Secrets Manager secrets")?;
@@ -846,22 +821,19 @@ async fn secrets(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
                 tags,
             });
         }
-        match next_page(&token, page.next_token) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        Ok((out, page.next_token))
+    })
+    .await
 }
 
 async fn parameters(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
+    all_pages(|token| async move {
+        let mut out = Vec::new();
         let page = aws
             .ssm()
             .describe_parameters()
             .max_results(50)
-            .set_next_token(token.clone())
+            .set_next_token(token)
             .send()
             .await
             .ctx("listing SSM parameters")?;
@@ -871,11 +843,9 @@ async fn parameters(aws: &AwsClients) -> Result<Vec<Listed>, ProviderError> {
                 .into_iter()
                 .filter_map(|p| named(p.name?)),
         );
-        match next_page(&token, page.next_token) {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
+        Ok((out, page.next_token))
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use aws_sdk_ec2::types::{
     InstanceBlockDeviceMappingSpecification, InstanceIpv6Address, InstanceMetadataEndpointState,
     InstanceMetadataOptionsRequest, InstanceMetadataProtocolState, InstanceMetadataTagsState,
     InstanceNetworkInterfaceSpecification, InstanceStateName, InstanceType, Placement,
-    ResourceType, RunInstancesMonitoringEnabled, SecureBlobAttributeValue, ShutdownBehavior, Tag,
+    ResourceType, RunInstancesMonitoringEnabled, SecureBlobAttributeValue, ShutdownBehavior,
     Tenancy, Volume, VolumeType,
 };
 use cairn_diagnostics::Diagnostic;
@@ -534,38 +534,8 @@ async fn sync_volume_tags(
     old: &BTreeMap<String, String>,
     new: &BTreeMap<String, String>,
 ) -> Result<(), ProviderError> {
-    tags::sync(
-        old,
-        new,
-        |remove| async move {
-            aws.ec2()
-                .delete_tags()
-                .resources(volume)
-                .set_tags(Some(
-                    remove
-                        .iter()
-                        .map(|k| Tag::builder().key(k).build())
-                        .collect(),
-                ))
-                .send()
-                .await
-                .ctx(format!("removing tags from EBS Volume ({volume})"))
-        },
-        |set| async move {
-            aws.ec2()
-                .create_tags()
-                .resources(volume)
-                .set_tags(Some(
-                    set.iter()
-                        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-                        .collect(),
-                ))
-                .send()
-                .await
-                .ctx(format!("tagging EBS Volume ({volume})"))
-        },
-    )
-    .await
+    let what = format!("EBS Volume ({volume})");
+    crate::ec2::sync_tag_maps(aws, volume, &what, old, new).await
 }
 
 /// Whether an error is IAM's eventual consistency: a just-created

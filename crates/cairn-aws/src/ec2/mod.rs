@@ -75,9 +75,21 @@ pub(crate) async fn sync_tags(
 ) -> Result<(), ProviderError> {
     let old = map_of(prior, "tags_all").unwrap_or_default();
     let new = tags::to_apply(aws, planned);
+    sync_tag_maps(aws, id, id, &old, &new).await
+}
+
+/// Brings object `id`'s tags from `old` to `new` with CreateTags and
+/// DeleteTags; `what` names the object in errors.
+pub(crate) async fn sync_tag_maps(
+    aws: &AwsClients,
+    id: &str,
+    what: &str,
+    old: &std::collections::BTreeMap<String, String>,
+    new: &std::collections::BTreeMap<String, String>,
+) -> Result<(), ProviderError> {
     tags::sync(
-        &old,
-        &new,
+        old,
+        new,
         |remove| async move {
             aws.ec2()
                 .delete_tags()
@@ -90,7 +102,7 @@ pub(crate) async fn sync_tags(
                 ))
                 .send()
                 .await
-                .ctx(format!("removing tags from {id}"))
+                .ctx(format!("removing tags from {what}"))
         },
         |set| async move {
             aws.ec2()
@@ -103,7 +115,7 @@ pub(crate) async fn sync_tags(
                 ))
                 .send()
                 .await
-                .ctx(format!("tagging {id}"))
+                .ctx(format!("tagging {what}"))
         },
     )
     .await
