@@ -33,6 +33,7 @@ mod ops;
 mod policy;
 mod resource;
 mod s3;
+pub mod secret_read;
 mod secrets;
 mod tags;
 mod util;

@@ -491,6 +491,13 @@ impl RemoteStore for S3Store {
         })
     }
 
+    fn replace_version(&self, serial: u64, bytes: &[u8]) -> Result<(), StateError> {
+        let hkey = self.history_key(serial);
+        // A plain put: the one place a history object is replaced (the
+        // caller holds the lock and checked that the version exists).
+        self.run(async { self.put(&hkey, bytes, false).await.map(|_| ()) })
+    }
+
     fn versions(&self) -> Result<Vec<RemoteVersion>, StateError> {
         let prefix = format!("{}.history/", self.key);
         self.run(async {

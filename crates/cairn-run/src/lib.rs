@@ -16,15 +16,25 @@ pub mod offline;
 pub mod planfile;
 pub mod session;
 pub mod sink;
+pub mod statekey;
 pub mod unmanaged;
 
 pub use session::{Failure, Session, SessionOptions};
 
 /// Every provider this cairn offers: the built-in ones (terraform, null,
-/// random, local) and aws.
+/// random, local), aws, and cairn (`cairn_secret`) for the configuration
+/// in the current directory.
 pub fn providers() -> Vec<Arc<dyn cairn_provider::ProviderFactory>> {
+    providers_in(std::path::Path::new("."))
+}
+
+/// Every provider, with `cairn` reading relative `file:` secrets and the
+/// default secrets file (`.cairn/secrets.json`) in `dir`, the
+/// configuration directory.
+pub fn providers_in(dir: &std::path::Path) -> Vec<Arc<dyn cairn_provider::ProviderFactory>> {
     let mut out = cairn_builtin::factories();
     out.push(Arc::new(cairn_aws::AwsFactory::new()));
+    out.push(Arc::new(cairn_secret_provider::CairnFactory::new(dir)));
     out
 }
 

@@ -60,6 +60,11 @@ pub struct SavedPlan {
     /// The cost estimate at plan time.
     #[serde(default)]
     pub cost: Option<cairn_cost::CostReport>,
+    /// The state key's header at plan time: `inputs` is sealed with that
+    /// key, and a plan made before the state existed gives the new state
+    /// this key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<cairn_state::KeyInfo>,
 }
 
 impl SavedPlan {

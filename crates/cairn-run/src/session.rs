@@ -268,7 +268,7 @@ impl Session {
             env: opts.env.clone(),
             workspace: opts.workspace.clone(),
             require_root_vars: true,
-            registry: Some(Registry::new(crate::providers())),
+            registry: Some(Registry::new(crate::providers_in(&opts.dir))),
             unknown_variables: true,
             overlay: opts.overlay.clone(),
         };
@@ -290,10 +290,6 @@ impl Session {
                 });
             }
         };
-        // One key for the project: every environment's state and every
-        // saved plan of the directory is sealed with it.
-        let cipher = Cipher::from_env_or_file(&state_dir(&opts.dir))
-            .map_err(|e| Failure::one(state_diag(&e)))?;
         let lock = if opts.lock {
             Some(
                 backend
@@ -325,6 +321,15 @@ impl Session {
         } else {
             loaded.state.unwrap_or_default()
         };
+        // The state's key header says where its key comes from; a new
+        // state gets one from the source the environment chooses, and
+        // carries its header from the first write on.
+        let mut state = state;
+        let key =
+            crate::statekey::open(&state_dir(&opts.dir), state.key.as_ref(), state.serial > 0)
+                .map_err(|e| Failure::one(state_diag(&e)))?;
+        state.key = Some(key.info);
+        let cipher = key.cipher;
         state
             .verify_key(&cipher)
             .map_err(|e| Failure::one(state_diag(&e)))?;
@@ -335,7 +340,7 @@ impl Session {
             sources: out_sources,
             root_vars,
             warnings,
-            registry: Registry::new(crate::providers()),
+            registry: Registry::new(crate::providers_in(&opts.dir)),
             funcs,
             ctx,
             backend,

@@ -19,6 +19,8 @@ use crate::fsutil;
 pub const PASSPHRASE_ENV: &str = "CAIRN_SECRETS_PASSPHRASE";
 /// The environment variable naming the key file.
 pub const KEY_FILE_ENV: &str = "CAIRN_SECRETS_KEY_FILE";
+/// The environment variable naming the AWS KMS key for a new file.
+pub const KMS_KEY_ENV: &str = "CAIRN_SECRETS_KMS_KEY_ID";
 /// The default (and minimum accepted) PBKDF2-HMAC-SHA512 iteration count,
 /// as OWASP recommends for that hash.
 pub const DEFAULT_ITERATIONS: u32 = 600_000;
@@ -80,7 +82,7 @@ pub enum KeyHeader {
     KeyFile,
     /// The data key is wrapped by an AWS KMS key: `encrypted_data_key`
     /// is the base64 ciphertext blob KMS returned when the data key was
-    /// generated. This build has no KMS provider; it is the place for one.
+    /// generated (the `cairn-kms` crate makes and opens these).
     Kms {
         key_id: String,
         encrypted_data_key: String,
@@ -124,9 +126,9 @@ impl KeyKind {
                 "set {PASSPHRASE_ENV} (and unset {KEY_FILE_ENV}), or type the passphrase when asked"
             ),
             KeyKind::KeyFile => format!("set {KEY_FILE_ENV} to the path of its key file"),
-            KeyKind::Kms => {
-                "this build of cairn cannot use AWS KMS keys for the secrets file yet".into()
-            }
+            KeyKind::Kms => "provide AWS credentials allowed to call kms:Decrypt on its key \
+                             (AWS_PROFILE, AWS_REGION, ...)"
+                .into(),
         }
     }
 }

@@ -7,8 +7,8 @@
 //! - Key sources ([`KeyProvider`]): a passphrase ([`Passphrase`],
 //!   PBKDF2-HMAC-SHA512, ≥ 600,000 iterations, random 16-byte salt) and a
 //!   key file ([`KeyFile`]). AWS KMS has its header variant
-//!   ([`KeyHeader::Kms`]) and plugs in by implementing [`KeyProvider`];
-//!   no KMS provider is implemented here.
+//!   ([`KeyHeader::Kms`]) and plugs in through [`KmsFactory`] (the
+//!   `cairn-kms` crate implements it, keeping the AWS SDK out of here).
 //! - [`SecretUri`]: `env:`, `file:`, `cairn:`, `aws-sm:`, `ssm:`, and
 //!   [`resolve_local`] for the first three.
 
@@ -25,10 +25,10 @@ pub use error::SecretError;
 pub use fsutil::atomic_write;
 pub use key::{
     DataKey, KeyFile, KeyHeader, KeyKind, KeyProvider, Passphrase, DEFAULT_ITERATIONS,
-    KEY_FILE_ENV, KEY_LEN, MAX_ITERATIONS, PASSPHRASE_ENV, SALT_LEN,
+    KEY_FILE_ENV, KEY_LEN, KMS_KEY_ENV, MAX_ITERATIONS, PASSPHRASE_ENV, SALT_LEN,
 };
 pub use name::{validate_name, MAX_NAME_LEN};
-pub use select::{key_from_env, KeyChoice};
+pub use select::{key_from_env, key_from_env_with_kms, KeyChoice, KmsFactory};
 pub use store::{
     Document, Entry, EntryInfo, Sealed, SecretStore, SecretValue, FILE_NAME, FORMAT_VERSION,
 };

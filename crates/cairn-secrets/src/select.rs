@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use crate::error::SecretError;
 use crate::key::{
-    KeyFile, KeyHeader, KeyKind, KeyProvider, Passphrase, KEY_FILE_ENV, PASSPHRASE_ENV,
+    KeyFile, KeyHeader, KeyKind, KeyProvider, Passphrase, KEY_FILE_ENV, KMS_KEY_ENV, PASSPHRASE_ENV,
 };
 
 /// What the environment provides for a secrets file.
@@ -42,6 +42,42 @@ pub fn key_from_env(
     header: Option<&KeyHeader>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<KeyChoice, SecretError> {
+    key_from_env_with_kms(header, env, None)
+}
+
+/// Makes an AWS KMS key source: `Some(key)` for a new file (the key ID,
+/// ARN or alias), `None` to unwrap an existing file's data key.
+pub type KmsFactory = dyn Fn(Option<String>) -> Box<dyn KeyProvider + Send + Sync>;
+
+/// [`key_from_env`] with AWS KMS: a file whose header names a KMS key is
+/// opened through `kms`, and a new file uses KMS when
+/// `CAIRN_SECRETS_KMS_KEY_ID` is set (alone).
+pub fn key_from_env_with_kms(
+    header: Option<&KeyHeader>,
+    env: &dyn Fn(&str) -> Option<String>,
+    kms: Option<&KmsFactory>,
+) -> Result<KeyChoice, SecretError> {
+    let kms_key = env(KMS_KEY_ENV).filter(|s| !s.is_empty());
+    match (header.map(KeyHeader::kind), kms) {
+        (Some(KeyKind::Kms), Some(f)) => return Ok(KeyChoice::Ready(f(None))),
+        (None, Some(f)) if kms_key.is_some() => {
+            let others = [PASSPHRASE_ENV, KEY_FILE_ENV]
+                .into_iter()
+                .filter(|n| env(n).is_some_and(|v| !v.is_empty()))
+                .collect::<Vec<_>>();
+            if !others.is_empty() {
+                return Err(SecretError::NoKey {
+                    message: format!(
+                        "{KMS_KEY_ENV} and {} are set; unset the ones the new secrets file \
+                         should not use",
+                        others.join(" and ")
+                    ),
+                });
+            }
+            return Ok(KeyChoice::Ready(f(kms_key)));
+        }
+        _ => {}
+    }
     let passphrase = env(PASSPHRASE_ENV)
         .filter(|s| !s.is_empty())
         .map(Zeroizing::new);
@@ -77,7 +113,9 @@ pub fn key_from_env(
             }),
         },
         Some(KeyKind::Kms) => Err(SecretError::NoKey {
-            message: KeyKind::Kms.hint(),
+            message: "the secrets file is encrypted with an AWS KMS key, and this caller has no \
+                      KMS access"
+                .into(),
         }),
         None => match (passphrase, key_file) {
             (Some(_), Some(_)) => Err(SecretError::NoKey {

@@ -365,7 +365,7 @@ fn key_source_selection_from_the_environment() {
     let err = choose(Some(&kfh), &[(KEY_FILE_ENV, new_kf.to_str().unwrap())]).unwrap_err();
     assert!(matches!(err, SecretError::Io { .. }), "{err}");
 
-    // KMS: not in this build.
+    // KMS: only through a caller that has KMS access.
     let kms = KeyHeader::Kms {
         key_id: "k".into(),
         encrypted_data_key: "x".into(),

@@ -25,6 +25,8 @@ pub const ENCRYPTED_KEY: &str = "cairn_encrypted";
 /// The environment variable holding the key (base64 of 32 bytes).
 pub const KEY_ENV: &str = "CAIRN_STATE_KEY";
 const PREFIX: &str = "v1:";
+/// The plaintext of a key check value.
+const KEY_CHECK: &[u8] = b"cairn state key check v1";
 const NONCE_LEN: usize = 12;
 
 /// Where a cipher's key came from, for error messages.
@@ -33,6 +35,9 @@ pub enum KeySource {
     Env,
     File(PathBuf),
     Given,
+    /// Another source, described for messages ("the passphrase from
+    /// CAIRN_STATE_PASSPHRASE", "the AWS KMS key arn:...").
+    Described(String),
 }
 
 impl fmt::Display for KeySource {
@@ -41,6 +46,7 @@ impl fmt::Display for KeySource {
             KeySource::Env => write!(f, "the {KEY_ENV} environment variable"),
             KeySource::File(p) => write!(f, "the key file {}", p.display()),
             KeySource::Given => write!(f, "the key given by the caller"),
+            KeySource::Described(d) => f.write_str(d),
         }
     }
 }
@@ -68,7 +74,8 @@ impl Cipher {
         Cipher::with_source(key, KeySource::Given)
     }
 
-    fn with_source(key: &[u8; 32], source: KeySource) -> Cipher {
+    /// A cipher whose key came from `source` (for messages).
+    pub fn with_source(key: &[u8; 32], source: KeySource) -> Cipher {
         // A short fingerprint lets messages tell keys apart without
         // revealing anything about them.
         let digest = sha2::Sha256::digest(key);
@@ -113,6 +120,70 @@ impl Cipher {
     /// `<dir>/keys/state.key`.
     pub fn key_file(dir: &Path) -> PathBuf {
         dir.join("keys").join("state.key")
+    }
+
+    /// `<dir>/keys/state-<key id>.key`: where `cairn state rekey` puts a
+    /// new key, and where a state naming that key looks for it.
+    pub fn key_file_for(dir: &Path, key_id: &str) -> PathBuf {
+        dir.join("keys").join(format!("state-{key_id}.key"))
+    }
+
+    /// Reads a key file (32 raw bytes or their base64) and names the
+    /// cipher after it.
+    pub fn from_key_file(path: &Path) -> Result<Cipher, StateError> {
+        let key = read_key_file(path)?;
+        Ok(Cipher::with_source(
+            &key,
+            KeySource::File(path.to_path_buf()),
+        ))
+    }
+
+    /// The raw key from `CAIRN_STATE_KEY`, when set.
+    pub fn from_env() -> Result<Option<Cipher>, StateError> {
+        let Some(text) = std::env::var_os(KEY_ENV) else {
+            return Ok(None);
+        };
+        let key =
+            decode_key_text(text.to_str().unwrap_or_default()).ok_or_else(|| StateError::Key {
+                message: format!(
+                    "{KEY_ENV} must be the base64 encoding of exactly 32 bytes \
+                     (make one with `head -c 32 /dev/urandom | base64`)"
+                ),
+            })?;
+        Ok(Some(Cipher::with_source(&key, KeySource::Env)))
+    }
+
+    /// Writes `key` as a new key file (mode 0600, directory 0700);
+    /// refuses to replace an existing file.
+    pub fn write_key_file(path: &Path, key: &[u8; 32]) -> Result<(), StateError> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        fsutil::create_private_dir(dir)?;
+        let tmp = fsutil::temp_path(dir, "state.key");
+        let written = (|| -> std::io::Result<()> {
+            let mut f = fsutil::create_private_file(&tmp)?;
+            f.write_all(key)?;
+            f.sync_all()
+        })();
+        if let Err(e) = written {
+            let _ = fs::remove_file(&tmp);
+            return Err(StateError::io("write the state key", &tmp, e));
+        }
+        let linked = fs::hard_link(&tmp, path);
+        let _ = fs::remove_file(&tmp);
+        linked.map_err(|e| StateError::io("create the state key file", path, e))?;
+        fsutil::sync_dir(dir)
+    }
+
+    /// The key check value: a constant encrypted with this key, stored
+    /// in the state's key header so a wrong key is refused even when the
+    /// state holds no sensitive value yet.
+    pub fn check_token(&self) -> Result<String, StateError> {
+        self.encrypt(KEY_CHECK)
+    }
+
+    /// Whether `token` is this key's check value.
+    pub fn matches_check(&self, token: &str) -> bool {
+        self.decrypt(token).is_ok_and(|p| p == KEY_CHECK)
     }
 
     /// 32 bytes from the operating system's random source.
@@ -535,6 +606,59 @@ impl State {
                 },
                 e => e,
             })?;
+        }
+        Ok(n)
+    }
+}
+
+impl State {
+    /// Re-encrypts every encrypted part of the state (sensitive
+    /// attributes and outputs, pending-create keys are not secret and
+    /// stay) from `old` to `new`, including the kept configuration.
+    /// Returns how many tokens were re-encrypted. Used by `cairn state
+    /// rekey`; on error the state may be half converted and must not be
+    /// written.
+    pub fn reencrypt(&mut self, old: &Cipher, new: &Cipher) -> Result<usize, StateError> {
+        fn walk(
+            j: &mut serde_json::Value,
+            old: &Cipher,
+            new: &Cipher,
+            n: &mut usize,
+        ) -> Result<(), StateError> {
+            if let Some(t) = encrypted_token(j) {
+                let plain = old.decrypt(t)?;
+                *j = serde_json::json!({ ENCRYPTED_KEY: new.encrypt(&plain)? });
+                *n += 1;
+                return Ok(());
+            }
+            match j {
+                serde_json::Value::Array(a) => a.iter_mut().try_for_each(|x| walk(x, old, new, n)),
+                serde_json::Value::Object(o) => {
+                    o.values_mut().try_for_each(|x| walk(x, old, new, n))
+                }
+                _ => Ok(()),
+            }
+        }
+        let mut n = 0;
+        for r in &mut self.resources {
+            for i in &mut r.instances {
+                walk(&mut i.attributes, old, new, &mut n)?;
+            }
+        }
+        for o in self.outputs.values_mut() {
+            walk(&mut o.value, old, new, &mut n)?;
+        }
+        if let Some(c) = &mut self.config {
+            let files = old.decrypt(&c.files)?;
+            c.files = new.encrypt(&files)?;
+            n += 1;
+            for v in c.variables.values_mut() {
+                if let crate::model::SnapshotValue::Encrypted(t) = v {
+                    let plain = old.decrypt(t)?;
+                    *t = new.encrypt(&plain)?;
+                    n += 1;
+                }
+            }
         }
         Ok(n)
     }

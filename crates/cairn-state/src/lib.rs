@@ -26,7 +26,7 @@ pub use journal::{Journal, JournalEntry};
 pub use local::{HistoryEntry, Loaded, LocalBackend, Recovery};
 pub use lock::{LockGuard, LockInfo};
 pub use model::{
-    resource_address, ConfigSnapshot, InstanceState, Mode, OutputState, ResourceId, ResourceMeta,
-    ResourceState, SnapshotValue, State, CAIRN_VERSION, STATE_VERSION,
+    resource_address, ConfigSnapshot, InstanceState, KeyInfo, Mode, OutputState, ResourceId,
+    ResourceMeta, ResourceState, SnapshotValue, State, CAIRN_VERSION, STATE_VERSION,
 };
 pub use remote::{RemoteLock, RemoteStore, RemoteVersion};

@@ -535,6 +535,36 @@ impl LocalBackend {
         Ok(out)
     }
 
+    /// Replaces history version `state.serial` with `state`, atomically.
+    /// Only `cairn state rekey` does this (re-encrypting every version
+    /// under a new key, so rollback keeps working): history is otherwise
+    /// never rewritten. The version must exist.
+    pub fn replace_version(&self, state: &State) -> Result<(), StateError> {
+        let mut state = state.clone();
+        state.normalize();
+        let mut bytes = serde_json::to_vec_pretty(&state).map_err(|e| StateError::Invalid {
+            message: format!("cannot encode the state: {e}"),
+        })?;
+        bytes.push(b'\n');
+        if let Some(r) = &self.remote {
+            if !r.has_version(state.serial)? {
+                return Err(StateError::NoSuchVersion {
+                    serial: state.serial,
+                    available: "the version to replace is not in the history".into(),
+                });
+            }
+            return r.replace_version(state.serial, &bytes);
+        }
+        let path = self.version_path(state.serial);
+        if !path.exists() {
+            return Err(StateError::NoSuchVersion {
+                serial: state.serial,
+                available: "the version to replace is not in the history".into(),
+            });
+        }
+        fsutil::atomic_replace(&path, &bytes)
+    }
+
     /// One version from the history.
     pub fn read_version(&self, serial: u64) -> Result<State, StateError> {
         if let Some(r) = &self.remote {

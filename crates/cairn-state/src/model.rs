@@ -46,6 +46,12 @@ pub struct State {
     /// by other tools, or by a cairn before it kept them, have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<ConfigSnapshot>,
+    /// How the key that encrypts this state's sensitive values is
+    /// obtained (a key file, a passphrase, AWS KMS), with a check value
+    /// so a wrong key is refused before anything is decrypted. States
+    /// written before cairn recorded it have none (a raw key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<KeyInfo>,
     #[serde(skip)]
     pub(crate) index: Index,
 }
@@ -66,6 +72,22 @@ pub struct ConfigSnapshot {
     /// `terraform.workspace` (the environment) it was applied in.
     #[serde(default)]
     pub workspace: String,
+}
+
+/// The key header of a state (and of a saved plan): enough to find or
+/// derive the key again, never the key itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyInfo {
+    /// The key derivation: `{"type": "key-file"}` (a raw 32-byte key from
+    /// `CAIRN_STATE_KEY` or a key file), `{"type":
+    /// "pbkdf2-hmac-sha512", "iterations", "salt"}` (a passphrase) or
+    /// `{"type": "kms", "key_id", "encrypted_data_key"}` (a data key
+    /// wrapped by AWS KMS). Interpreted by the caller, not by this crate.
+    pub kdf: serde_json::Value,
+    /// The key's fingerprint ([`crate::Cipher::key_id`]).
+    pub key_id: String,
+    /// A constant encrypted with the key ([`crate::Cipher::check_token`]).
+    pub check: String,
 }
 
 /// One root variable's value in a [`ConfigSnapshot`].
@@ -100,6 +122,7 @@ impl State {
             outputs: BTreeMap::new(),
             pending_creates: BTreeMap::new(),
             config: None,
+            key: None,
             index: Index::default(),
         }
     }

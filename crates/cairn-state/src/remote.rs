@@ -43,6 +43,18 @@ pub trait RemoteStore: Send + Sync + Debug {
     /// state, so the current state is always also in the history.
     fn write_version(&self, serial: u64, bytes: &[u8]) -> Result<(), StateError>;
 
+    /// Replaces stored history version `serial` (which exists) with
+    /// `bytes`, leaving the current state alone. Only `cairn state rekey`
+    /// calls it.
+    fn replace_version(&self, serial: u64, bytes: &[u8]) -> Result<(), StateError> {
+        let _ = bytes;
+        Err(StateError::Invalid {
+            message: format!(
+                "this state store cannot rewrite history version {serial}; rekeying needs it"
+            ),
+        })
+    }
+
     /// Every stored version, in any order.
     fn versions(&self) -> Result<Vec<RemoteVersion>, StateError>;
 

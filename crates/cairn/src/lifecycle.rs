@@ -656,6 +656,7 @@ fn plan_inner(
             json,
             findings: checks.as_ref().map(|c| c.report.clone()),
             cost: checks.as_ref().map(|c| c.cost.clone()),
+            key: sess.state.key.clone(),
         };
         if let Err(e) = saved.write(out) {
             eprintln!("Error: cannot write plan file {}: {e}", out.display());
@@ -1142,7 +1143,10 @@ fn apply_saved(
     let dir = PathBuf::from(&saved.dir);
     // The inputs are sealed with the state key of the plan's directory.
     let key_dir = cairn_run::session::state_dir(&dir);
-    let cipher = match cairn_state::Cipher::from_env_or_file(&key_dir) {
+    let cipher = match saved.key.as_ref().map_or_else(
+        || cairn_state::Cipher::from_env_or_file(&key_dir),
+        |k| cairn_run::statekey::unlock(&key_dir, k),
+    ) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("Error: {e}");
@@ -1258,6 +1262,11 @@ fn apply_saved(
         saved.state_serial == 0 && sess.state.serial == 0 && sess.state.resources.is_empty();
     if never_written {
         sess.state.lineage = saved.state_lineage.clone();
+        // And its key: the plan's inputs are sealed with it.
+        if saved.key.is_some() {
+            sess.state.key = saved.key.clone();
+            sess.cipher = cipher.clone();
+        }
     } else if sess.state.lineage != saved.state_lineage || sess.state.serial != saved.state_serial {
         eprintln!(
             "Error: Saved plan is stale\n\nThe state changed since the plan was made (plan made against serial {}, state is now at serial {}).\n\nHint: run cairn plan again and review the new plan.",

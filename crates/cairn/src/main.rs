@@ -174,6 +174,12 @@ const LONG_FLAGS: &[&str] = &[
     "name",
     "force",
     "key",
+    "kms-key-id",
+    "to-kms",
+    "to-key-file",
+    "to-passphrase",
+    "secrets-file",
+    "value-stdin",
 ];
 
 fn normalize_args(args: impl Iterator<Item = String>) -> Vec<String> {

@@ -98,20 +98,19 @@ fn open_at(t: &Target, color: bool) -> Result<(Session, cairn_project::Effective
             return Err(1);
         }
     };
+    let cipher = match cairn_run::statekey::for_state(&cairn_run::session::state_dir(t.dir), &old) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return Err(1);
+        }
+    };
     let Some(snapshot) = old.config else {
         eprintln!(
             "Error: state version {} has no recorded configuration\n\nIt was written by another tool or by a cairn that did not keep configurations, so there is nothing to plan back to.\n\nHint: check out that version's configuration from version control and run cairn apply.",
             t.serial
         );
         return Err(1);
-    };
-    let cipher = match cairn_state::Cipher::from_env_or_file(&cairn_run::session::state_dir(t.dir))
-    {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("Error: {e}");
-            return Err(1);
-        }
     };
     let files: std::collections::BTreeMap<String, String> = match cipher
         .decrypt(&snapshot.files)

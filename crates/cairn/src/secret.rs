@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 
 use cairn_secrets::{
-    key_from_env, prompt, KeyChoice, KeyFile, KeyKind, KeyProvider, Passphrase, SecretError,
-    SecretStore, Zeroizing, KEY_FILE_ENV, PASSPHRASE_ENV,
+    key_from_env_with_kms, prompt, KeyChoice, KeyFile, KeyKind, KeyProvider, Passphrase,
+    SecretError, SecretStore, Zeroizing, KEY_FILE_ENV, PASSPHRASE_ENV,
 };
 
 /// Names another secrets file than `.cairn/secrets.json`.
@@ -74,8 +74,12 @@ pub enum SecretCmd {
         )]
         to_key_file: Option<PathBuf>,
         /// Use a new passphrase from now on.
-        #[arg(long = "to-passphrase")]
+        #[arg(long = "to-passphrase", conflicts_with = "to_kms")]
         to_passphrase: bool,
+        /// Use a data key wrapped by this AWS KMS key (ID, ARN or
+        /// alias/NAME) from now on.
+        #[arg(long = "to-kms", value_name = "KEY_ID", conflicts_with = "to_key_file")]
+        to_kms: Option<String>,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -246,11 +250,13 @@ fn run_inner(cmd: &SecretCmd, dir: &Path) -> Result<(), CliError> {
         SecretCmd::Rekey {
             to_key_file,
             to_passphrase,
+            to_kms,
             store,
         } => {
             let path = store.path(dir);
             let mut s = open_existing(&path)?;
             let new: Box<dyn KeyProvider> = match (to_key_file, to_passphrase) {
+                _ if to_kms.is_some() => cairn_kms::secrets_key_source(to_kms.clone()),
                 (Some(p), _) => {
                     let p = if p.is_absolute() {
                         p.clone()
@@ -265,7 +271,7 @@ fn run_inner(cmd: &SecretCmd, dir: &Path) -> Result<(), CliError> {
                     kind => {
                         return Err(CliError::Refused(format!(
                             "the secrets file is encrypted with {kind}; name the new key with \
-                             --to-key-file PATH, or use --to-passphrase"
+                             --to-key-file PATH or --to-kms KEY_ID, or use --to-passphrase"
                         )))
                     }
                 },
@@ -290,6 +296,10 @@ fn run_inner(cmd: &SecretCmd, dir: &Path) -> Result<(), CliError> {
                         println!("From now on set {KEY_FILE_ENV}={}.", p.display());
                     }
                 }
+                KeyKind::Kms => println!(
+                    "From now on the file opens with AWS credentials allowed to decrypt with \
+                     that key."
+                ),
                 _ => println!("From now on use the new passphrase."),
             }
             Ok(())
@@ -321,7 +331,7 @@ fn open_store(path: &Path, create: bool, stdin_busy: bool) -> Result<SecretStore
             SecretStore::open(path, p)
         }
     };
-    match key_from_env(header.as_ref(), &env)? {
+    match key_from_env_with_kms(header.as_ref(), &env, Some(&cairn_kms::secrets_key_source))? {
         KeyChoice::Ready(p) => Ok(open(p.as_ref())?),
         KeyChoice::NewKeyFile(kp) => {
             let k = KeyFile::generate(&kp)?;

@@ -37,7 +37,28 @@ pub enum StateCmd {
         #[arg(long, default_value = ".")]
         dir: PathBuf,
     },
+    /// Re-encrypt the state and every version in its history under a new
+    /// key. The current key must be available (as for any command).
+    Rekey {
+        /// The new key's source: `key-file` (a new random key in
+        /// .cairn/keys/state-<id>.key), `passphrase`
+        /// (CAIRN_STATE_NEW_PASSPHRASE, or asked twice) or `kms`.
+        #[arg(long = "to", value_parser = ["key-file", "passphrase", "kms"])]
+        to: String,
+        /// With `-to kms`: the KMS key ID, ARN or alias (default:
+        /// CAIRN_STATE_KMS_KEY_ID).
+        #[arg(long = "kms-key-id")]
+        kms_key_id: Option<String>,
+        /// The environment whose state to rekey (default: CAIRN_ENV).
+        #[arg(long = "env")]
+        env: Option<String>,
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
 }
+
+/// The variable holding the new passphrase for `state rekey -to passphrase`.
+pub const NEW_PASSPHRASE_ENV: &str = "CAIRN_STATE_NEW_PASSPHRASE";
 
 #[derive(Args, Debug)]
 pub struct OutputCmd {
@@ -70,7 +91,11 @@ pub struct ShowCmd {
 /// The backend the configuration in `dir` selects (local or s3).
 fn backend(dir: &Path) -> Result<LocalBackend, String> {
     let workspace = std::env::var("CAIRN_ENV").unwrap_or_default();
-    cairn_run::session::open_backend(dir, &workspace).map_err(|f| {
+    backend_in(dir, &workspace)
+}
+
+fn backend_in(dir: &Path, workspace: &str) -> Result<LocalBackend, String> {
+    cairn_run::session::open_backend(dir, workspace).map_err(|f| {
         // `fail` adds the "Error: " the renderer starts with.
         let text = cairn_diagnostics::render(&f.diags, &f.sources);
         text.strip_prefix("Error: ")
@@ -82,10 +107,11 @@ fn backend(dir: &Path) -> Result<LocalBackend, String> {
 
 fn open_state(dir: &Path) -> Result<(LocalBackend, Cipher, State), String> {
     let backend = backend(dir)?;
-    let cipher =
-        Cipher::from_env_or_file(&cairn_run::session::state_dir(dir)).map_err(|e| e.to_string())?;
     let loaded = backend.load().map_err(|e| e.to_string())?;
-    Ok((backend, cipher, loaded.state.unwrap_or_default()))
+    let st = loaded.state.unwrap_or_default();
+    let cipher = cairn_run::statekey::for_state(&cairn_run::session::state_dir(dir), &st)
+        .map_err(|e| e.to_string())?;
+    Ok((backend, cipher, st))
 }
 
 fn fail(e: impl std::fmt::Display) -> u8 {
@@ -145,6 +171,12 @@ pub fn run_state(c: &StateCmd) -> u8 {
             }
             Ok(format!("Successfully removed {n} resource instance(s)."))
         }),
+        StateCmd::Rekey {
+            to,
+            kms_key_id,
+            env,
+            dir,
+        } => rekey(dir, env.as_deref(), to, kms_key_id.as_deref()),
         StateCmd::Mv { from, to, dir } => mutate(dir, "state mv", |st| {
             let n = st.move_instance(from, to).map_err(|e| e.to_string())?;
             Ok(format!(
@@ -444,4 +476,156 @@ pub fn run_force_unlock(c: &ForceUnlockCmd) -> u8 {
         }
         Err(e) => fail(e),
     }
+}
+
+/// `cairn state rekey`: every version is converted in memory first (so a
+/// version that cannot be decrypted stops the command before anything is
+/// written), then the history versions are replaced one by one and the
+/// current state is written as a new version. Each version carries its
+/// own key header, so a crash part way leaves every version readable with
+/// the old or the new key, and running the command again finishes it.
+fn rekey(dir: &Path, env: Option<&str>, to: &str, kms_key_id: Option<&str>) -> u8 {
+    use cairn_run::statekey::{self, NewKey};
+    let workspace = env
+        .map(str::to_string)
+        .or_else(|| std::env::var("CAIRN_ENV").ok())
+        .unwrap_or_default();
+    let key_dir = cairn_run::session::state_dir(dir);
+    let backend = match backend_in(dir, &workspace) {
+        Ok(b) => b,
+        Err(e) => return fail(e),
+    };
+    let _lock = match backend.lock(LockInfo::new("state rekey"), Duration::from_secs(0)) {
+        Ok(l) => l,
+        Err(e) => return fail(e),
+    };
+    let loaded = match backend.load() {
+        Ok(l) => l,
+        Err(e) => return fail(e),
+    };
+    if loaded.recovered > 0 {
+        return fail(
+            "an interrupted run left operations in the journal; run `cairn state recover` \
+             first, then rekey",
+        );
+    }
+    let Some(mut st) = loaded.state else {
+        return fail(format!(
+            "there is no state yet: nothing to rekey. A new state takes its key from {} , {} \
+             or {} when set, else from the key file",
+            statekey::KMS_ENV,
+            statekey::PASSPHRASE_ENV,
+            cairn_state::KEY_ENV
+        ));
+    };
+    let old = match statekey::open(&key_dir, st.key.as_ref(), true) {
+        Ok(k) => k,
+        Err(e) => return fail(e),
+    };
+    if let Err(e) = st.verify_key(&old.cipher) {
+        return fail(e);
+    }
+    let how = match to {
+        "key-file" => NewKey::FreshKeyFile,
+        "passphrase" => match new_passphrase() {
+            Ok(p) => p,
+            Err(e) => return fail(e),
+        },
+        _ => match kms_key_id.map(str::to_string).or_else(|| {
+            std::env::var(statekey::KMS_ENV)
+                .ok()
+                .filter(|s| !s.is_empty())
+        }) {
+            Some(id) => NewKey::Kms(id),
+            None => {
+                return fail(format!(
+                    "-to kms needs the KMS key: pass -kms-key-id ID (a key ID, ARN or alias/NAME) \
+                     or set {}",
+                    statekey::KMS_ENV
+                ))
+            }
+        },
+    };
+    let new = match statekey::create(&key_dir, &how) {
+        Ok(k) => k,
+        Err(e) => return fail(e),
+    };
+    if new.info.key_id == old.info.key_id {
+        return fail("the new key is the key already in use; nothing to do");
+    }
+    // Every history version, converted before anything is written.
+    let history = match backend.history() {
+        Ok(h) => h,
+        Err(e) => return fail(e),
+    };
+    let mut versions = Vec::with_capacity(history.len());
+    let mut values = 0;
+    for h in &history {
+        let mut v = match backend.read_version(h.serial) {
+            Ok(v) => v,
+            Err(e) => return fail(format!("history version {}: {e}", h.serial)),
+        };
+        let vcipher = match statekey::for_state(&key_dir, &v) {
+            Ok(c) => c,
+            Err(e) => return fail(format!("history version {}: {e}", h.serial)),
+        };
+        match v.reencrypt(&vcipher, &new.cipher) {
+            Ok(n) => values += n,
+            Err(e) => return fail(format!("history version {}: {e}", h.serial)),
+        }
+        v.key = Some(new.info.clone());
+        versions.push(v);
+    }
+    let current = match st.reencrypt(&old.cipher, &new.cipher) {
+        Ok(n) => n,
+        Err(e) => return fail(e),
+    };
+    st.key = Some(new.info.clone());
+    for v in &versions {
+        if let Err(e) = backend.replace_version(v) {
+            return fail(format!(
+                "{e}\n\nVersions up to {} were re-encrypted; each names its own key, so all stay \
+                 readable with the old or the new key. Run the command again to finish.",
+                v.serial.saturating_sub(1)
+            ));
+        }
+    }
+    if let Err(e) = backend.write(&mut st) {
+        return fail(e);
+    }
+    println!(
+        "Re-encrypted {current} value(s) of the state and {values} in {} history version(s) \
+         under key {} ({}); the state is now at serial {}.",
+        versions.len(),
+        new.info.key_id,
+        new.cipher.source(),
+        st.serial
+    );
+    println!(
+        "Plans saved before now were sealed with the old key {}: make them again. Other \
+         environments' states keep their own keys.",
+        old.info.key_id
+    );
+    0
+}
+
+fn new_passphrase() -> Result<cairn_run::statekey::NewKey, String> {
+    use cairn_run::statekey::NewKey;
+    if let Some(p) = std::env::var(NEW_PASSPHRASE_ENV)
+        .ok()
+        .filter(|s| !s.is_empty())
+    {
+        return Ok(NewKey::Passphrase(
+            cairn_secrets::Zeroizing::new(p),
+            NEW_PASSPHRASE_ENV,
+        ));
+    }
+    if !cairn_secrets::prompt::can_prompt() {
+        return Err(format!(
+            "-to passphrase needs the new passphrase: set {NEW_PASSPHRASE_ENV} or run in a terminal"
+        ));
+    }
+    let p = cairn_secrets::prompt::read_new_passphrase("New state passphrase: ")
+        .map_err(|e| e.to_string())?;
+    Ok(NewKey::Passphrase(p, "the terminal"))
 }
