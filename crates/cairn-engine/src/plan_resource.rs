@@ -176,7 +176,9 @@ pub async fn plan_resource(
                     continue;
                 }
             };
+            let mut invalid = false;
             for d in provider.validate_resource(&r.type_name, &config.unmark_deep().0) {
+                invalid |= d.is_error();
                 w.diags.push(
                     d.with_span(r.decl_span.clone())
                         .with_address(addr.to_string()),
@@ -184,6 +186,12 @@ pub async fn plan_resource(
             }
             for c in &r.lifecycle.preconditions {
                 w.check_rule(&mi, bind.clone(), c, &addr.to_string());
+            }
+            if data && invalid {
+                // A configuration the provider rejected is not read: the
+                // read would only repeat the validation error.
+                vals.insert(key, Value::dynamic_unknown());
+                continue;
             }
             if data {
                 let v = if config.is_wholly_known()

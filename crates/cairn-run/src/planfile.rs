@@ -29,6 +29,10 @@ pub struct Inputs {
     pub cli: Vec<String>,
     pub workspace: String,
     pub flags: PlanFlags,
+    /// A rollback plan (`cairn rollback -to N -out PLAN`): the state
+    /// version whose kept configuration and variables it plans back to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback_to: Option<u64>,
 }
 
 /// A saved plan file.

@@ -239,7 +239,7 @@ pub(crate) fn start(
 
 /// Runs the checks on a session's plan; prints warnings, or the errors
 /// and gives `None`.
-fn checks_for(
+pub(crate) fn checks_for(
     sess: &Session,
     dir: &std::path::Path,
     plan: &Plan,
@@ -312,7 +312,7 @@ pub fn print_diags(
     eprint!("{}", crate::validate::paint(&text, color));
 }
 
-fn render_plan(sess: &Session, plan: &Plan, color: bool) -> String {
+pub(crate) fn render_plan(sess: &Session, plan: &Plan, color: bool) -> String {
     let registry = sess.registry.clone();
     let schemas = move |type_name: &str| -> Option<cairn_provider::Schema> {
         let provider = cairn_config::implied_provider(type_name);
@@ -331,7 +331,7 @@ fn render_plan(sess: &Session, plan: &Plan, color: bool) -> String {
     )
 }
 
-fn json_plan(sess: &Session, plan: &Plan) -> serde_json::Value {
+pub(crate) fn json_plan(sess: &Session, plan: &Plan) -> serde_json::Value {
     json_plan_of(plan, &sess.root_vars, &sess.tree)
 }
 
@@ -598,6 +598,7 @@ fn plan_inner(
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|| "-auto-approve".into());
             println!("\nTo apply: `cairn apply {target}`. Every state version is kept in `.cairn/history`; `cairn history` lists them.");
+            println!("\n{}", rollback_hint(sess.state.serial, &sess.workspace));
         }
     } else if a.json || a.format == "json" {
         println!(
@@ -617,49 +618,23 @@ fn plan_inner(
     let refused = checks.as_ref().is_some_and(|c| c.report.fails());
     if let Some(out) = &a.out {
         let inputs = Inputs {
-            cli: opts
-                .cli
-                .iter()
-                .map(|c| match c {
-                    cairn_vars::CliInput::Var(v) => format!("var:{v}"),
-                    cairn_vars::CliInput::VarFile(p) => format!("file:{}", p.display()),
-                    // Sealed with the state key like every input.
-                    cairn_vars::CliInput::Json(n, v) => {
-                        format!("json:{}", serde_json::json!([n, v]))
-                    }
-                })
-                .collect(),
+            cli: cli_inputs(&opts.cli),
             workspace: opts.workspace.clone(),
             flags: flags.clone(),
+            rollback_to: None,
         };
-        let sealed = match planfile::seal_inputs(&inputs, &sess.cipher) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("Error: cannot save the plan: {e}");
-                return 1;
-            }
-        };
-        let abs = std::fs::canonicalize(&dir).unwrap_or(dir.clone());
-        let saved = SavedPlan {
-            format: planfile::FORMAT.to_string(),
-            cairn_version: env!("CARGO_PKG_VERSION").to_string(),
-            created: chrono_now(),
-            dir: abs.to_string_lossy().to_string(),
-            config_digest: planfile::config_digest(&sess.sources),
-            state_lineage: sess.state.lineage.clone(),
-            state_serial: sess.state.serial,
-            plan_digest: planfile::plan_digest(&plan),
-            counts: plan.counts(),
-            has_changes: plan.has_changes(),
-            inputs: sealed,
+        if save_plan(
+            out,
+            &dir,
+            &sess,
+            &plan,
+            &inputs,
             human,
             json,
-            findings: checks.as_ref().map(|c| c.report.clone()),
-            cost: checks.as_ref().map(|c| c.cost.clone()),
-            key: sess.state.key.clone(),
-        };
-        if let Err(e) = saved.write(out) {
-            eprintln!("Error: cannot write plan file {}: {e}", out.display());
+            checks.as_ref(),
+        )
+        .is_err()
+        {
             return 1;
         }
         if !a.json && a.format == "human" && !refused {
@@ -1185,7 +1160,20 @@ fn apply_saved(
         operation: "apply".into(),
         overlay: None,
     };
-    let Some(mut sess) = open(&opts, color) else {
+    // A rollback plan re-plans from the configuration kept with the
+    // version it goes back to, as `cairn rollback -out` did.
+    let sess = match inputs.rollback_to {
+        Some(serial) => crate::rollback::session_at(
+            &dir,
+            &inputs.workspace,
+            serial,
+            (opts.lock, opts.lock_timeout, "apply"),
+            color,
+        )
+        .ok(),
+        None => open(&opts, color),
+    };
+    let Some(mut sess) = sess else {
         return 1;
     };
     learn_session(rec, &sess);
@@ -1386,4 +1374,75 @@ fn import_inner(a: &ImportCmd, raw: &[String], color: bool, info: &mut RunInfo) 
             1
         }
     }
+}
+
+/// The command that undoes a plan once applied, for review summaries:
+/// back to the state version the plan was made against, or, when there
+/// was none, destroying what it made.
+pub(crate) fn rollback_hint(serial: u64, workspace: &str) -> String {
+    let env = if workspace.is_empty() {
+        String::new()
+    } else {
+        format!(" -env {workspace}")
+    };
+    if serial == 0 {
+        format!("To roll back after applying: `cairn destroy{env}` (nothing was managed before this plan).")
+    } else {
+        format!("To roll back after applying: `cairn rollback{env} -to {serial}` (state version {serial}, the one this plan was made against).")
+    }
+}
+
+/// The command line's variable inputs as a saved plan records them.
+pub(crate) fn cli_inputs(cli: &[cairn_vars::CliInput]) -> Vec<String> {
+    cli.iter()
+        .map(|c| match c {
+            cairn_vars::CliInput::Var(v) => format!("var:{v}"),
+            cairn_vars::CliInput::VarFile(p) => format!("file:{}", p.display()),
+            // Sealed with the state key like every input.
+            cairn_vars::CliInput::Json(n, v) => format!("json:{}", serde_json::json!([n, v])),
+        })
+        .collect()
+}
+
+/// Writes a saved plan (`plan -out`, `rollback -out`); errors are printed.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn save_plan(
+    out: &std::path::Path,
+    dir: &std::path::Path,
+    sess: &Session,
+    plan: &Plan,
+    inputs: &Inputs,
+    human: String,
+    json: serde_json::Value,
+    checks: Option<&crate::checks::Outcome>,
+) -> Result<(), ()> {
+    let sealed = match planfile::seal_inputs(inputs, &sess.cipher) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("Error: cannot save the plan: {e}");
+            return Err(());
+        }
+    };
+    let abs = std::fs::canonicalize(dir).unwrap_or(dir.to_path_buf());
+    let saved = SavedPlan {
+        format: planfile::FORMAT.to_string(),
+        cairn_version: env!("CARGO_PKG_VERSION").to_string(),
+        created: chrono_now(),
+        dir: abs.to_string_lossy().to_string(),
+        config_digest: planfile::config_digest(&sess.sources),
+        state_lineage: sess.state.lineage.clone(),
+        state_serial: sess.state.serial,
+        plan_digest: planfile::plan_digest(plan),
+        counts: plan.counts(),
+        has_changes: plan.has_changes(),
+        inputs: sealed,
+        human,
+        json,
+        findings: checks.map(|c| c.report.clone()),
+        cost: checks.map(|c| c.cost.clone()),
+        key: sess.state.key.clone(),
+    };
+    saved.write(out).map_err(|e| {
+        eprintln!("Error: cannot write plan file {}: {e}", out.display());
+    })
 }

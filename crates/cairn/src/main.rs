@@ -175,6 +175,7 @@ const LONG_FLAGS: &[&str] = &[
     "force",
     "key",
     "kms-key-id",
+    "all",
     "to-kms",
     "to-key-file",
     "to-passphrase",

@@ -26,6 +26,11 @@ pub struct RollbackCmd {
     /// Print progress as JSON lines.
     #[arg(long)]
     pub json: bool,
+    /// Save the rollback plan to this file instead of applying it: for
+    /// review (`cairn approve`) and `cairn apply PLAN`, as protected
+    /// environments require.
+    #[arg(long = "out", value_name = "PLANFILE")]
+    pub out: Option<PathBuf>,
     #[command(flatten)]
     pub common: PlanArgs,
     #[command(flatten)]
@@ -47,6 +52,7 @@ pub fn rollback(a: &RollbackCmd, raw: &[String], color: bool) -> u8 {
                 json: a.json,
                 auto_approve: a.auto_approve,
                 notify: true,
+                out: a.out.as_deref(),
             },
             color,
             &rt,
@@ -66,6 +72,12 @@ pub fn rollback(a: &RollbackCmd, raw: &[String], color: bool) -> u8 {
     code
 }
 
+/// The directory and version [`session_at`] reads.
+struct At<'a> {
+    dir: &'a Path,
+    serial: u64,
+}
+
 /// What to roll back to, and how.
 pub struct Target<'a> {
     pub dir: &'a Path,
@@ -77,6 +89,8 @@ pub struct Target<'a> {
     /// Send the rollback webhook (the command does; a rollback after a
     /// failed apply sends its own).
     pub notify: bool,
+    /// Save the plan here instead of applying it.
+    pub out: Option<&'a Path>,
 }
 
 /// Opens a session on the configuration kept with state version
@@ -84,7 +98,30 @@ pub struct Target<'a> {
 fn open_at(t: &Target, color: bool) -> Result<(Session, cairn_project::Effective), u8> {
     let project = project_for(t.dir, &t.common.env, color).ok_or(1u8)?;
     let workspace = project.environment.clone().unwrap_or_default();
-    let backend = match cairn_run::session::open_backend(t.dir, &workspace) {
+    let lock_timeout = crate::lifecycle::parse_duration(&t.common.lock_timeout).unwrap_or_default();
+    let sess = session_at(
+        t.dir,
+        &workspace,
+        t.serial,
+        (t.common.lock, lock_timeout, "rollback"),
+        color,
+    )?;
+    Ok((sess, project))
+}
+
+/// A session on the configuration and variable values kept with state
+/// version `serial` of environment `workspace`, against the current
+/// state (`lock`: whether to lock, how long to wait, the operation).
+/// Also how `cairn apply` re-plans a saved rollback plan.
+pub fn session_at(
+    dir: &Path,
+    workspace: &str,
+    serial: u64,
+    lock: (bool, std::time::Duration, &str),
+    color: bool,
+) -> Result<Session, u8> {
+    let t = At { dir, serial };
+    let backend = match cairn_run::session::open_backend(t.dir, workspace) {
         Ok(b) => b,
         Err(f) => {
             print_diags(&f.diags, &f.sources, color);
@@ -160,15 +197,15 @@ fn open_at(t: &Target, color: bool) -> Result<(Session, cairn_project::Effective
         cli,
         env: crate::env_pairs(),
         workspace: snapshot.workspace.clone(),
-        lock: t.common.lock,
-        lock_timeout: crate::lifecycle::parse_duration(&t.common.lock_timeout).unwrap_or_default(),
-        operation: "rollback".into(),
+        lock: lock.0,
+        lock_timeout: lock.1,
+        operation: lock.2.into(),
         overlay: Some(Arc::new(cairn_config::Overlay::new(t.dir, files))),
     };
     match Session::open(&opts) {
         Ok(s) => {
             print_diags(&s.warnings, &s.sources, color);
-            Ok((s, project))
+            Ok(s)
         }
         Err(f) => {
             print_diags(&f.diags, &f.sources, color);
@@ -192,9 +229,21 @@ pub fn to_version(
     };
     learn_session(rec, &sess);
     let flags = flags_of(t.common, false);
+    if project.protected && t.out.is_none() {
+        let env = project.environment.clone().unwrap_or_default();
+        info.outcome = cairn_audit::Outcome::Refused;
+        eprintln!(
+            "Error: the environment {env:?} is protected\n\nA rollback changes it like any apply: it is applied only from a reviewed plan with enough approvals.\n\nHint: cairn rollback -env {env} -to {} -out PLAN, have reviewers run cairn approve PLAN, then cairn apply PLAN.",
+            t.serial
+        );
+        return 1;
+    }
     let Some(plan) = plan_or_report(rt, &sess, &flags, color) else {
         return 1;
     };
+    if let Some(out) = t.out {
+        return save_rollback_plan(t, out, &sess, &plan, &project, flags, color, info);
+    }
     let changes = plan.has_changes();
     let code = crate::lifecycle::finish_and_apply(
         &mut sess,
@@ -247,6 +296,21 @@ pub fn after_failure(
     rt: &tokio::runtime::Runtime,
     failed_run: &crate::audit::Recorder,
 ) -> u8 {
+    if project.protected {
+        // Not even an automatic rollback changes a protected environment
+        // without review: say how to make the reviewed one.
+        let env = project.environment.clone().unwrap_or_default();
+        failed_run.line("not rolling back: the environment is protected");
+        eprintln!(
+            "\nNot rolling back: the environment {env:?} is protected, and a rollback is applied only from a reviewed plan.\n\nHint: {}",
+            if before == 0 || !before_had_resources {
+                format!("cairn plan -env {env} -destroy -out PLAN, have reviewers run cairn approve PLAN, then cairn apply -allow-destroy PLAN.")
+            } else {
+                format!("cairn rollback -env {env} -to {before} -out PLAN, have reviewers run cairn approve PLAN, then cairn apply PLAN.")
+            }
+        );
+        return 1;
+    }
     // The rollback is a run of its own in the audit trail and history.
     let rec = crate::audit::Recorder::start(dir);
     let rec = &rec;
@@ -291,6 +355,7 @@ pub fn after_failure(
                 json,
                 auto_approve: true,
                 notify: false,
+                out: None,
             },
             color,
             rt,
@@ -326,4 +391,60 @@ pub fn after_failure(
         serde_json::json!({"exit_code": code, "to_serial": before, "reason": "apply failed (--rollback-on-failure)", "state_serial": info.serial}),
     );
     code
+}
+
+/// `cairn rollback -out PLAN`: shows the plan and its checks and saves it
+/// as a plan file that records the version it goes back to, so `cairn
+/// apply PLAN` re-plans from that version's configuration.
+#[allow(clippy::too_many_arguments)]
+fn save_rollback_plan(
+    t: &Target,
+    out: &Path,
+    sess: &Session,
+    plan: &cairn_engine::Plan,
+    project: &cairn_project::Effective,
+    flags: cairn_run::PlanFlags,
+    color: bool,
+    info: &mut RunInfo,
+) -> u8 {
+    use crate::lifecycle::{cli_inputs, save_plan};
+    info.digest = Some(cairn_run::planfile::plan_digest(plan));
+    info.counts = plan.counts();
+    info.serial = Some(sess.state.serial);
+    let json = crate::lifecycle::json_plan(sess, plan);
+    let checks = crate::lifecycle::checks_for(sess, t.dir, plan, &json, project, t.checks, color);
+    let Some(checks) = checks else { return 1 };
+    let mut human = crate::lifecycle::render_plan(sess, plan, false);
+    human.push_str(&crate::checks::plan_footer(&checks, false));
+    print!(
+        "{}",
+        if color {
+            let mut h = crate::lifecycle::render_plan(sess, plan, true);
+            h.push_str(&crate::checks::plan_footer(&checks, true));
+            h
+        } else {
+            human.clone()
+        }
+    );
+    let inputs = cairn_run::planfile::Inputs {
+        cli: cli_inputs(&[]),
+        workspace: sess.workspace.clone(),
+        flags,
+        rollback_to: Some(t.serial),
+    };
+    if save_plan(out, t.dir, sess, plan, &inputs, human, json, Some(&checks)).is_err() {
+        return 1;
+    }
+    if checks.report.fails() {
+        eprintln!("\n{}", crate::checks::refusal(&checks.report));
+        return 1;
+    }
+    info.outcome = cairn_audit::Outcome::Success;
+    println!(
+        "\nSaved the rollback plan to: {}\n\nTo roll back to state version {}, run:\n    cairn apply {}",
+        out.display(),
+        t.serial,
+        out.display()
+    );
+    0
 }

@@ -140,6 +140,14 @@ fn lifecycle_on_the_embedded_default() {
         "{}",
         r.stdout
     );
+    // The state is at version 1 after the first apply: undoing this plan
+    // goes back to it.
+    assert!(
+        r.stdout
+            .contains("To roll back after applying: `cairn rollback -to 1`"),
+        "{}",
+        r.stdout
+    );
 
     // No changes on a second plan.
     let r = run(&["plan", "-detailed-exitcode"]);

@@ -154,6 +154,47 @@ environment "prod" {{
     ok(cairn(d, &["apply", "n.plan"]));
     refused(cairn(d, &["apply", "s.plan"]), "stale");
 
+    // Rolling prod back is a change like any other: refused directly,
+    // applied from a reviewed rollback plan.
+    let first = std::fs::read_dir(d.join(".cairn/env/prod/history"))
+        .expect("history")
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .strip_suffix(".json")?
+                .parse::<u64>()
+                .ok()
+        })
+        .min()
+        .expect("a first version")
+        .to_string();
+    let prod_state =
+        || std::fs::read_to_string(d.join(".cairn/env/prod/state.json")).expect("state");
+    assert!(prod_state().contains("v3-prod"));
+    refused(
+        cairn(
+            d,
+            &["rollback", "-env", "prod", "-to", &first, "-auto-approve"],
+        ),
+        "is protected",
+    );
+    let r = ok(cairn(
+        d,
+        &["rollback", "-env", "prod", "-to", &first, "-out", "r.plan"],
+    ));
+    assert!(r.stdout.contains("v1-prod"), "{}", r.stdout);
+    refused(cairn(d, &["apply", "r.plan"]), "approvals");
+    approve(d, "r.plan", "alice");
+    approve(d, "r.plan", "bob");
+    ok(cairn(d, &["apply", "r.plan"]));
+    let st = prod_state();
+    assert!(st.contains("v1-prod") && !st.contains("v3-prod"), "{st}");
+    // main.tf on disk still says v3: the plan came from the kept version.
+    assert!(std::fs::read_to_string(d.join("main.tf"))
+        .expect("main.tf")
+        .contains("v3"));
+
     // Destroying in prod needs its own flag besides the approvals.
     ok(cairn(
         d,

@@ -562,9 +562,10 @@ resource "terraform_data" "x" {{
 
 fn assert_error(r: &Run, uri: &str, wants: &[&str]) {
     assert_eq!(r.code, 1, "{}:\n{}\n{}", r.what, r.stdout, r.stderr);
+    // Where: the block's source line under the file:line:column.
     assert!(
-        r.stderr.contains("data.cairn_secret.bad"),
-        "{}: no address:\n{}",
+        r.stderr.contains("| data \"cairn_secret\" \"bad\" {"),
+        "{}: no location:\n{}",
         r.what,
         r.stderr
     );
@@ -629,6 +630,8 @@ fn unreadable_secrets_are_clear_errors_without_secrets() {
         "vault:kv/db",
         &["Invalid secret URI", "unknown scheme \"vault:\""],
     );
+    // Reported once, by validation: the invalid URI is not read too.
+    assert_eq!(r.stderr.matches("Error:").count(), 1, "{}", r.stderr);
 
     let r = plan_error(&moto, "file:no/such/file");
     assert_error(&r, "file:no/such/file", &["cannot read the secret file"]);
