@@ -471,10 +471,18 @@ impl<'a> Walker<'a> {
             for a in &c.asserts {
                 match self.eval(&mi, Bindings::default(), &a.condition) {
                     Ok(v) if v.as_bool() == Some(false) => {
+                        // As for preconditions: a message built from a
+                        // secret is not shown.
                         let msg = self
                             .eval(&mi, Bindings::default(), &a.error_message)
                             .ok()
-                            .and_then(|m| m.as_str().map(str::to_string))
+                            .and_then(|m| {
+                                if m.is_sensitive_deep() {
+                                    Some("(sensitive error message)".to_string())
+                                } else {
+                                    m.as_str().map(str::to_string)
+                                }
+                            })
                             .unwrap_or_default();
                         self.diags.push(
                             Diagnostic::warning(

@@ -119,6 +119,31 @@ struct Cx<'e, 'a> {
     src: &'e Source,
 }
 
+/// A function's error text with the sensitive strings among its
+/// arguments replaced: some functions quote the input they reject
+/// (`cidrhost`: "invalid CIDR address: ..."), which may be a secret.
+fn redact_sensitive_args(args: &[Value], detail: String) -> String {
+    fn collect(v: &Value, inherited: bool, out: &mut Vec<String>) {
+        let sensitive = inherited || v.sensitive;
+        if let Some(s) = v.as_str() {
+            if sensitive && !s.is_empty() {
+                out.push(s.to_string());
+            }
+        } else if let Some(items) = v.as_seq() {
+            items.iter().for_each(|x| collect(x, sensitive, out));
+        } else if let Some(m) = v.as_entries() {
+            m.values().for_each(|x| collect(x, sensitive, out));
+        }
+    }
+    let mut secrets = Vec::new();
+    args.iter().for_each(|a| collect(a, false, &mut secrets));
+    // Longest first, so a secret containing another is replaced whole.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets
+        .iter()
+        .fold(detail, |d, s| d.replace(s.as_str(), "(sensitive value)"))
+}
+
 fn err(summary: &str, detail: impl Into<String>, span: Option<Span>) -> Diagnostic {
     Diagnostic::error(summary, detail).with_span(span)
 }
@@ -816,6 +841,7 @@ impl Cx<'_, '_> {
         }
         self.ev.funcs.call(name, self.ev.ctx, &args).map_err(|e| {
             let (summary, detail) = e.summary_detail();
+            let detail = redact_sensitive_args(&args, detail);
             let sp = match &e {
                 // Arity errors point at the function name, like the static check.
                 cairn_functions::CallError::TooFew { .. }

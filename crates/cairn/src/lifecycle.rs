@@ -598,7 +598,10 @@ fn plan_inner(
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|| "-auto-approve".into());
             println!("\nTo apply: `cairn apply {target}`. Every state version is kept in `.cairn/history`; `cairn history` lists them.");
-            println!("\n{}", rollback_hint(sess.state.serial, &sess.workspace));
+            println!(
+                "\n{}",
+                rollback_hint(sess.state.serial, &sess.workspace, project.protected)
+            );
         }
     } else if a.json || a.format == "json" {
         println!(
@@ -1378,17 +1381,19 @@ fn import_inner(a: &ImportCmd, raw: &[String], color: bool, info: &mut RunInfo) 
 
 /// The command that undoes a plan once applied, for review summaries:
 /// back to the state version the plan was made against, or, when there
-/// was none, destroying what it made.
-pub(crate) fn rollback_hint(serial: u64, workspace: &str) -> String {
+/// was none, destroying what it made. Protected environments get the
+/// reviewed form.
+pub(crate) fn rollback_hint(serial: u64, workspace: &str, protected: bool) -> String {
     let env = if workspace.is_empty() {
         String::new()
     } else {
         format!(" -env {workspace}")
     };
-    if serial == 0 {
-        format!("To roll back after applying: `cairn destroy{env}` (nothing was managed before this plan).")
-    } else {
-        format!("To roll back after applying: `cairn rollback{env} -to {serial}` (state version {serial}, the one this plan was made against).")
+    match (serial, protected) {
+        (0, false) => format!("To roll back after applying: `cairn destroy{env}` (nothing was managed before this plan)."),
+        (0, true) => format!("To roll back after applying: `cairn plan{env} -destroy -out PLAN`, approved, then `cairn apply -allow-destroy PLAN` (nothing was managed before this plan)."),
+        (n, false) => format!("To roll back after applying: `cairn rollback{env} -to {n}` (state version {n}, the one this plan was made against)."),
+        (n, true) => format!("To roll back after applying: `cairn rollback{env} -to {n} -out PLAN`, approved, then `cairn apply PLAN` (state version {n}, the one this plan was made against)."),
     }
 }
 

@@ -172,6 +172,20 @@ environment "prod" {{
     let prod_state =
         || std::fs::read_to_string(d.join(".cairn/env/prod/state.json")).expect("state");
     assert!(prod_state().contains("v3-prod"));
+    // The review summary names the reviewed way back.
+    let serial = serde_json::from_str::<serde_json::Value>(&prod_state()).expect("json")["serial"]
+        .as_u64()
+        .expect("serial");
+    std::fs::write(d.join("main.tf"), config("v4")).expect("config");
+    let md = ok(cairn(d, &["plan", "-env", "prod", "-format", "markdown"]));
+    assert!(
+        md.stdout.contains(&format!(
+            "`cairn rollback -env prod -to {serial} -out PLAN`, approved, then `cairn apply PLAN`"
+        )),
+        "{}",
+        md.stdout
+    );
+    std::fs::write(d.join("main.tf"), config("v3")).expect("config");
     refused(
         cairn(
             d,
