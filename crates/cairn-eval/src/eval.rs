@@ -1334,7 +1334,8 @@ pub fn index(v: &Value, k: &Value, sp: Option<Span>) -> R {
             let key = key.as_str().unwrap_or_default();
             match m.get(key) {
                 Some(x) => Ok(x.clone().mark(marked)),
-                None if matches!(v.kind, Kind::Object(_)) => Err(err(
+                // A sensitive key is not quoted back.
+                None if matches!(v.kind, Kind::Object(_)) && !k.sensitive => Err(err(
                     "Invalid index",
                     format!("The given key does not identify an element in this collection value (no attribute {key:?})."),
                     sp,

@@ -818,7 +818,7 @@ fn apply_inner(
     let Some(rt) = runtime() else { return 1 };
     // A saved plan: re-plan from its inputs and apply only if identical.
     if target.is_file() {
-        return apply_saved(a, &target, color, &rt, rec, info);
+        return apply_saved(a, raw, &target, color, &rt, rec, info);
     }
     let op = if destroy { "destroy" } else { "apply" };
     let Some((project, _, mut sess)) = start(&target, &a.common, raw, op, color) else {
@@ -1104,6 +1104,7 @@ fn run_apply(
 
 fn apply_saved(
     a: &ApplyCmd,
+    raw: &[String],
     path: &std::path::Path,
     color: bool,
     rt: &tokio::runtime::Runtime,
@@ -1281,9 +1282,34 @@ fn apply_saved(
     let destroy = inputs.flags.destroy;
     let mut common = a.common.clone();
     common.parallelism = inputs.flags.parallelism.max(1);
-    run_apply(
+    if !inputs.workspace.is_empty() {
+        common.env = Some(inputs.workspace.clone());
+    }
+    let before = sess.state.serial;
+    let before_had_resources = !sess.state.resources.is_empty();
+    let code = run_apply(
         &mut sess, plan, &common, a.json, color, rt, destroy, rec, info,
-    )
+    );
+    // As for `apply DIR`: a run that changed something and failed is
+    // undone (in a protected environment only said how).
+    if code != 0 && a.rollback_on_failure && info.serial.is_some() && !destroy {
+        drop(sess);
+        let rolled = crate::rollback::after_failure(
+            &dir,
+            &project,
+            raw,
+            before,
+            before_had_resources,
+            &common,
+            &a.checks,
+            a.json,
+            color,
+            rt,
+            rec,
+        );
+        info.rolled_back = Some(rolled == 0);
+    }
+    code
 }
 
 fn print_outputs(sess: &Session) {

@@ -219,3 +219,76 @@ environment "prod" {{
     refused(cairn(d, &["apply", "d.plan"]), "-allow-destroy");
     ok(cairn(d, &["apply", "-allow-destroy", "d.plan"]));
 }
+
+#[test]
+fn a_failed_apply_in_a_protected_environment_is_not_rolled_back_unreviewed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let alice = keygen(d, "alice");
+    std::fs::write(
+        d.join("cairn.hcl"),
+        format!(
+            "environment \"dev\" {{}}\n\nenvironment \"prod\" {{\n  protected = true\n  approvals {{\n    required  = 1\n    reviewers = [\"{alice}\"]\n  }}\n}}\n"
+        ),
+    )
+    .expect("project");
+    std::fs::write(
+        d.join("main.tf"),
+        "resource \"terraform_data\" \"app\" {\n  input = \"v1\"\n}\n",
+    )
+    .expect("config");
+    ok(cairn(d, &["plan", "-env", "prod", "-out", "a.plan"]));
+    approve(d, "a.plan", "alice");
+    ok(cairn(d, &["apply", "a.plan"]));
+    ok(cairn(d, &["apply", "-env", "dev", "-auto-approve"]));
+
+    // v2 writes a file under a path that is a regular file: the apply
+    // fails after the plan was approved.
+    std::fs::write(d.join("blocker"), "not a directory").expect("blocker");
+    std::fs::write(
+        d.join("main.tf"),
+        "resource \"terraform_data\" \"app\" {\n  input = \"v2\"\n}\n\nresource \"local_file\" \"f\" {\n  filename = \"${path.module}/blocker/f.txt\"\n  content  = \"x\"\n}\n",
+    )
+    .expect("config");
+    // Unprotected, a saved plan that fails is rolled back.
+    ok(cairn(d, &["plan", "-env", "dev", "-out", "c.plan"]));
+    let r = cairn(d, &["apply", "-rollback-on-failure", "c.plan"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("Rollback complete"), "{}", r.stderr);
+    let dev = std::fs::read_to_string(d.join(".cairn/env/dev/state.json")).expect("state");
+    assert!(dev.contains("\"v1\"") && !dev.contains("\"v2\""), "{dev}");
+
+    ok(cairn(d, &["plan", "-env", "prod", "-out", "b.plan"]));
+    approve(d, "b.plan", "alice");
+    let before = std::fs::read_to_string(d.join(".cairn/env/prod/state.json")).expect("state");
+    let r = cairn(d, &["apply", "-rollback-on-failure", "b.plan"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("Not rolling back: the environment \"prod\" is protected"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("cairn rollback -env prod -to 1 -out PLAN"),
+        "{}",
+        r.stderr
+    );
+    // The failed run saved what it did (terraform_data changed to v2);
+    // no rollback run followed it.
+    let after = std::fs::read_to_string(d.join(".cairn/env/prod/state.json")).expect("state");
+    assert_ne!(before, after);
+    let audit = ok(cairn(d, &["audit", "log", "-json"]));
+    let entries: serde_json::Value = serde_json::from_str(&audit.stdout).expect("json");
+    let rollbacks = |env: &str| {
+        entries
+            .as_array()
+            .expect("entries")
+            .iter()
+            .filter(|e| e["command"] == "rollback" && e["environment"] == env)
+            .count()
+    };
+    assert_eq!(rollbacks("dev"), 1, "{}", audit.stdout);
+    assert_eq!(rollbacks("prod"), 0, "{}", audit.stdout);
+}

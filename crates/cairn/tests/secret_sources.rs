@@ -501,6 +501,8 @@ fn secrets_from_every_source_are_used_and_never_shown() {
         ["plan", "-detailed-exitcode"].as_slice(),
         ["plan", "-json"].as_slice(),
         ["plan", "-format", "markdown"].as_slice(),
+        ["apply", "-auto-approve"].as_slice(),
+        ["apply", "-json", "-auto-approve"].as_slice(),
         ["verify"].as_slice(),
         ["verify", "-json"].as_slice(),
         ["drift"].as_slice(),
@@ -662,5 +664,93 @@ fn a_cairn_secret_without_the_passphrase_is_refused_with_what_to_set() {
     let r = run_with(c, "plan with a wrong passphrase".into(), None);
     assert_error(&r, "cairn:db/password", &["wrong key"]);
     let found = leaks(std::slice::from_ref(&r), &[dir.join(".cairn")]);
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+/// Messages built from a secret: a check assertion's and a precondition's
+/// error_message, a function rejecting it, an index by it.
+#[test]
+fn messages_derived_from_a_secret_do_not_show_it() {
+    let moto = Moto::start().expect("moto");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let head = "data \"cairn_secret\" \"s\" {\n  uri = \"env:APP_ENV_SECRET\"\n}\n";
+    std::fs::write(
+        dir.join("main.tf"),
+        format!(
+            r#"{head}
+resource "terraform_data" "x" {{
+  input = "x"
+  lifecycle {{
+    precondition {{
+      condition     = data.cairn_secret.s.value == "other"
+      error_message = "precondition saw ${{data.cairn_secret.s.value}}"
+    }}
+  }}
+}}
+check "c" {{
+  assert {{
+    condition     = data.cairn_secret.s.value == "other"
+    error_message = "check saw ${{data.cairn_secret.s.value}}"
+  }}
+}}
+"#
+        ),
+    )
+    .expect("config");
+    let r = cairn(&moto, dir, &["plan"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("Check block assertion failed"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("Resource precondition failed"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stderr.matches("(sensitive error message)").count(),
+        2,
+        "{}",
+        r.stderr
+    );
+    let mut runs = vec![r];
+
+    std::fs::write(
+        dir.join("main.tf"),
+        format!(
+            r#"{head}
+locals {{
+  m = {{ a = 1 }}
+}}
+output "cidr" {{
+  value     = cidrhost(data.cairn_secret.s.value, 1)
+  sensitive = true
+}}
+output "index" {{
+  value     = local.m[data.cairn_secret.s.value]
+  sensitive = true
+}}
+"#
+        ),
+    )
+    .expect("config");
+    let r = cairn(&moto, dir, &["plan"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("invalid CIDR address: (sensitive value)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("The given key does not identify an element"),
+        "{}",
+        r.stderr
+    );
+    runs.push(r);
+    let found = leaks(&runs, &[dir.join(".cairn")]);
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
