@@ -562,7 +562,16 @@ impl LocalBackend {
                 available: "the version to replace is not in the history".into(),
             });
         }
-        fsutil::atomic_replace(&path, &bytes)
+        // `cairn history` shows a version's time from its file: keep it.
+        let modified = fs::metadata(&path).and_then(|m| m.modified()).ok();
+        fsutil::atomic_replace(&path, &bytes)?;
+        if let Some(t) = modified {
+            let _ = fs::File::options()
+                .write(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(t));
+        }
+        Ok(())
     }
 
     /// One version from the history.

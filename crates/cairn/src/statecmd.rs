@@ -14,12 +14,18 @@ pub enum StateCmd {
     List {
         /// Only addresses starting with this.
         filter: Option<String>,
+        /// The environment (default: CAIRN_ENV).
+        #[arg(long = "env")]
+        env: Option<String>,
         #[arg(long, default_value = ".")]
         dir: PathBuf,
     },
     /// Show one instance's attributes (sensitive values redacted).
     Show {
         address: String,
+        /// The environment (default: CAIRN_ENV).
+        #[arg(long = "env")]
+        env: Option<String>,
         #[arg(long, default_value = ".")]
         dir: PathBuf,
     },
@@ -27,6 +33,9 @@ pub enum StateCmd {
     Rm {
         #[arg(required = true)]
         addresses: Vec<String>,
+        /// The environment (default: CAIRN_ENV).
+        #[arg(long = "env")]
+        env: Option<String>,
         #[arg(long, default_value = ".")]
         dir: PathBuf,
     },
@@ -34,6 +43,9 @@ pub enum StateCmd {
     Mv {
         from: String,
         to: String,
+        /// The environment (default: CAIRN_ENV).
+        #[arg(long = "env")]
+        env: Option<String>,
         #[arg(long, default_value = ".")]
         dir: PathBuf,
     },
@@ -66,6 +78,9 @@ pub struct OutputCmd {
     pub name: Option<String>,
     #[arg(long, default_value = ".")]
     pub dir: PathBuf,
+    /// The environment (default: CAIRN_ENV).
+    #[arg(long = "env")]
+    pub env: Option<String>,
     /// Print as JSON.
     #[arg(long)]
     pub json: bool,
@@ -83,15 +98,35 @@ pub struct ShowCmd {
     pub plan: Option<PathBuf>,
     #[arg(long, default_value = ".")]
     pub dir: PathBuf,
+    /// The environment (default: CAIRN_ENV).
+    #[arg(long = "env")]
+    pub env: Option<String>,
     /// Print as JSON (Terraform's JSON plan format for plans).
     #[arg(long)]
     pub json: bool,
 }
 
 /// The backend the configuration in `dir` selects (local or s3).
-fn backend(dir: &Path) -> Result<LocalBackend, String> {
-    let workspace = std::env::var("CAIRN_ENV").unwrap_or_default();
-    backend_in(dir, &workspace)
+fn backend(dir: &Path, env: &Option<String>) -> Result<LocalBackend, String> {
+    backend_in(dir, &workspace(dir, env)?)
+}
+
+/// The environment `-env` (or CAIRN_ENV) names, checked against
+/// cairn.hcl like every other command does ("did you mean").
+fn workspace(dir: &Path, env: &Option<String>) -> Result<String, String> {
+    let sources = cairn_diagnostics::SourceMap::new();
+    let name = crate::checks::env_name(env);
+    match crate::checks::project_settings(dir, name.as_deref(), &sources) {
+        Ok(p) => Ok(p.environment.unwrap_or_default()),
+        Err(d) => {
+            let text = cairn_diagnostics::render(&d, &sources);
+            Err(text
+                .strip_prefix("Error: ")
+                .unwrap_or(&text)
+                .trim_end()
+                .to_string())
+        }
+    }
 }
 
 fn backend_in(dir: &Path, workspace: &str) -> Result<LocalBackend, String> {
@@ -105,8 +140,8 @@ fn backend_in(dir: &Path, workspace: &str) -> Result<LocalBackend, String> {
     })
 }
 
-fn open_state(dir: &Path) -> Result<(LocalBackend, Cipher, State), String> {
-    let backend = backend(dir)?;
+fn open_state(dir: &Path, env: &Option<String>) -> Result<(LocalBackend, Cipher, State), String> {
+    let backend = backend(dir, env)?;
     let loaded = backend.load().map_err(|e| e.to_string())?;
     let st = loaded.state.unwrap_or_default();
     let cipher = cairn_run::statekey::for_state(&cairn_run::session::state_dir(dir), &st)
@@ -121,8 +156,8 @@ fn fail(e: impl std::fmt::Display) -> u8 {
 
 pub fn run_state(c: &StateCmd) -> u8 {
     match c {
-        StateCmd::List { filter, dir } => {
-            let (_, _, st) = match open_state(dir) {
+        StateCmd::List { filter, dir, env } => {
+            let (_, _, st) = match open_state(dir, env) {
                 Ok(x) => x,
                 Err(e) => return fail(e),
             };
@@ -136,8 +171,8 @@ pub fn run_state(c: &StateCmd) -> u8 {
                 Err(e) => fail(e),
             }
         }
-        StateCmd::Show { address, dir } => {
-            let (_, cipher, st) = match open_state(dir) {
+        StateCmd::Show { address, dir, env } => {
+            let (_, cipher, st) = match open_state(dir, env) {
                 Ok(x) => x,
                 Err(e) => return fail(e),
             };
@@ -163,7 +198,11 @@ pub fn run_state(c: &StateCmd) -> u8 {
             println!("{kw} {:?} {:?} {}", r.type_name, r.name, body(&v, 0));
             0
         }
-        StateCmd::Rm { addresses, dir } => mutate(dir, "state rm", |st| {
+        StateCmd::Rm {
+            addresses,
+            dir,
+            env,
+        } => mutate(dir, env, "state rm", |st| {
             let mut n = 0;
             for a in addresses {
                 n += st.remove(a).map_err(|e| e.to_string())?;
@@ -177,7 +216,7 @@ pub fn run_state(c: &StateCmd) -> u8 {
             env,
             dir,
         } => rekey(dir, env.as_deref(), to, kms_key_id.as_deref()),
-        StateCmd::Mv { from, to, dir } => mutate(dir, "state mv", |st| {
+        StateCmd::Mv { from, to, dir, env } => mutate(dir, env, "state mv", |st| {
             let n = st.move_instance(from, to).map_err(|e| e.to_string())?;
             Ok(format!(
                 "Move {from:?} to {to:?}\nSuccessfully moved {n} object(s)."
@@ -186,8 +225,13 @@ pub fn run_state(c: &StateCmd) -> u8 {
     }
 }
 
-fn mutate(dir: &Path, op: &str, f: impl FnOnce(&mut State) -> Result<String, String>) -> u8 {
-    let backend = match backend(dir) {
+fn mutate(
+    dir: &Path,
+    env: &Option<String>,
+    op: &str,
+    f: impl FnOnce(&mut State) -> Result<String, String>,
+) -> u8 {
+    let backend = match backend(dir, env) {
         Ok(b) => b,
         Err(e) => return fail(e),
     };
@@ -239,7 +283,7 @@ fn body(v: &Value, level: usize) -> String {
 }
 
 pub fn run_output(c: &OutputCmd) -> u8 {
-    let (_, cipher, st) = match open_state(&c.dir) {
+    let (_, cipher, st) = match open_state(&c.dir, &c.env) {
         Ok(x) => x,
         Err(e) => return fail(e),
     };
@@ -341,7 +385,7 @@ pub fn run_show(c: &ShowCmd) -> u8 {
         }
         return 0;
     }
-    let (_, cipher, st) = match open_state(&c.dir) {
+    let (_, cipher, st) = match open_state(&c.dir, &c.env) {
         Ok(x) => x,
         Err(e) => return fail(e),
     };
@@ -375,6 +419,9 @@ pub fn run_show(c: &ShowCmd) -> u8 {
 pub struct HistoryCmd {
     #[arg(long, default_value = ".")]
     pub dir: PathBuf,
+    /// The environment (default: CAIRN_ENV).
+    #[arg(long = "env")]
+    pub env: Option<String>,
     /// Print a JSON list of objects (serial, time, resources).
     #[arg(long)]
     pub json: bool,
@@ -382,7 +429,11 @@ pub struct HistoryCmd {
 
 /// `cairn history`: every state version kept.
 pub fn run_history(c: &HistoryCmd) -> u8 {
-    let backend = match backend(&c.dir) {
+    let ws = match workspace(&c.dir, &c.env) {
+        Ok(w) => w,
+        Err(e) => return fail(e),
+    };
+    let backend = match backend_in(&c.dir, &ws) {
         Ok(b) => b,
         Err(e) => return fail(e),
     };
@@ -393,8 +444,14 @@ pub fn run_history(c: &HistoryCmd) -> u8 {
     // Who wrote each version, from the audit trail (applies record the
     // serial they saved).
     let mut runs: std::collections::BTreeMap<u64, cairn_audit::Entry> = Default::default();
-    if let Ok(log) = cairn_audit::AuditLog::open(backend.dir()) {
+    // The trail is the project's (one for every environment); serials
+    // are per environment.
+    let trail = cairn_run::session::state_dir(&c.dir);
+    if let Ok(log) = cairn_audit::AuditLog::open(&trail) {
         for e in log.list(None).unwrap_or_default() {
+            if e.environment.as_deref().unwrap_or_default() != ws {
+                continue;
+            }
             if let Some(serial) = e.details.get("state_serial").and_then(|v| v.as_u64()) {
                 runs.insert(serial, e);
             }
@@ -452,13 +509,16 @@ pub struct ForceUnlockCmd {
     pub lock_id: String,
     #[arg(long, default_value = ".")]
     pub dir: PathBuf,
+    /// The environment (default: CAIRN_ENV).
+    #[arg(long = "env")]
+    pub env: Option<String>,
 }
 
 /// `cairn force-unlock ID`: removes a remote lock whose holder died. The
 /// ID must match the lock's, so a lock taken since by a live run is never
 /// removed by mistake.
 pub fn run_force_unlock(c: &ForceUnlockCmd) -> u8 {
-    let backend = match backend(&c.dir) {
+    let backend = match backend(&c.dir, &c.env) {
         Ok(b) => b,
         Err(e) => return fail(e),
     };
@@ -485,11 +545,44 @@ pub fn run_force_unlock(c: &ForceUnlockCmd) -> u8 {
 /// own key header, so a crash part way leaves every version readable with
 /// the old or the new key, and running the command again finishes it.
 fn rekey(dir: &Path, env: Option<&str>, to: &str, kms_key_id: Option<&str>) -> u8 {
+    // Key changes are in the audit trail like every state change.
+    let rec = crate::audit::Recorder::start(dir);
+    if let Some(e) = crate::checks::env_name(&env.map(str::to_string)) {
+        rec.set_environment(&e);
+    }
+    let mut details = serde_json::Map::new();
+    let code = rekey_inner(dir, env, to, kms_key_id, &mut details);
+    details.insert("exit_code".into(), code.into());
+    details.insert("to".into(), to.into());
+    let raw: Vec<String> = std::env::args().collect();
+    let outcome = if code == 0 {
+        cairn_audit::Outcome::Success
+    } else {
+        cairn_audit::Outcome::Failure
+    };
+    rec.finish(
+        "state rekey",
+        &raw,
+        None,
+        (0, 0, 0),
+        outcome,
+        serde_json::Value::Object(details),
+    );
+    code
+}
+
+fn rekey_inner(
+    dir: &Path,
+    env: Option<&str>,
+    to: &str,
+    kms_key_id: Option<&str>,
+    details: &mut serde_json::Map<String, serde_json::Value>,
+) -> u8 {
     use cairn_run::statekey::{self, NewKey};
-    let workspace = env
-        .map(str::to_string)
-        .or_else(|| std::env::var("CAIRN_ENV").ok())
-        .unwrap_or_default();
+    let workspace = match workspace(dir, &env.map(str::to_string)) {
+        Ok(w) => w,
+        Err(e) => return fail(e),
+    };
     let key_dir = cairn_run::session::state_dir(dir);
     let backend = match backend_in(dir, &workspace) {
         Ok(b) => b,
@@ -593,6 +686,10 @@ fn rekey(dir: &Path, env: Option<&str>, to: &str, kms_key_id: Option<&str>) -> u
     if let Err(e) = backend.write(&mut st) {
         return fail(e);
     }
+    details.insert("state_serial".into(), st.serial.into());
+    details.insert("old_key".into(), old.info.key_id.clone().into());
+    details.insert("new_key".into(), new.info.key_id.clone().into());
+    details.insert("versions".into(), versions.len().into());
     println!(
         "Re-encrypted {current} value(s) of the state and {values} in {} history version(s) \
          under key {} ({}); the state is now at serial {}.",

@@ -262,6 +262,23 @@ fn s3_backend_refuses_a_concurrent_apply_naming_the_holder_and_keeps_versions() 
         !a.join(".cairn/state.json").exists(),
         "state must not be kept locally"
     );
+    // The second machine has no key yet: the shared state names the key
+    // it needs and is not touched.
+    let r = cairn(&moto, &b, &["plan"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("it is encrypted with key"),
+        "{}",
+        r.stderr
+    );
+    // A team shares the state's key (or uses AWS KMS, see
+    // docs/state-format.md): here, the key file.
+    std::fs::create_dir_all(b.join(".cairn/keys")).expect("mkdir");
+    std::fs::copy(
+        a.join(".cairn/keys/state.key"),
+        b.join(".cairn/keys/state.key"),
+    )
+    .expect("copy key");
 
     // The first apply waits at its approval prompt, holding the lock (on a
     // pseudo-terminal, since cairn asks only a terminal).
