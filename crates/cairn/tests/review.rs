@@ -209,6 +209,20 @@ environment "prod" {{
         .expect("main.tf")
         .contains("v3"));
 
+    // State commands take -env too; history names who wrote each version
+    // from the project's audit trail.
+    let r = ok(cairn(d, &["state", "list", "-env", "prod"]));
+    assert_eq!(r.stdout.trim(), "terraform_data.app");
+    refused(
+        cairn(d, &["state", "list", "-env", "prd"]),
+        "Did you mean \"prod\"",
+    );
+    let h = ok(cairn(d, &["history", "-env", "prod", "-json"]));
+    let h: serde_json::Value = serde_json::from_str(&h.stdout).expect("json");
+    let last = h.as_array().and_then(|a| a.last()).expect("a version");
+    assert_eq!(last["command"], "apply", "{h}");
+    assert!(last["user"].is_string(), "{h}");
+
     // Destroying in prod needs its own flag besides the approvals.
     ok(cairn(
         d,
