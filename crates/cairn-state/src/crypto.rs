@@ -158,20 +158,12 @@ impl Cipher {
     pub fn write_key_file(path: &Path, key: &[u8; 32]) -> Result<(), StateError> {
         let dir = path.parent().unwrap_or(Path::new("."));
         fsutil::create_private_dir(dir)?;
-        let tmp = fsutil::temp_path(dir, "state.key");
-        let written = (|| -> std::io::Result<()> {
-            let mut f = fsutil::create_private_file(&tmp)?;
-            f.write_all(key)?;
-            f.sync_all()
-        })();
-        if let Err(e) = written {
-            let _ = fs::remove_file(&tmp);
-            return Err(StateError::io("write the state key", &tmp, e));
+        if !link_key_file(path, key)? {
+            return Err(StateError::Key {
+                message: format!("the key file {} exists already", path.display()),
+            });
         }
-        let linked = fs::hard_link(&tmp, path);
-        let _ = fs::remove_file(&tmp);
-        linked.map_err(|e| StateError::io("create the state key file", path, e))?;
-        fsutil::sync_dir(dir)
+        Ok(())
     }
 
     /// The key check value: a constant encrypted with this key, stored
@@ -282,10 +274,22 @@ fn load_or_create_key(path: &Path) -> Result<[u8; 32], StateError> {
     // Written to a temporary file and hard-linked into place: the link
     // fails if another process created the key first, and then that key
     // is used, so two first runs never end up with different keys.
+    if link_key_file(path, &key)? {
+        Ok(key)
+    } else {
+        read_key_file(path)
+    }
+}
+
+/// Puts `key` at `path` (mode 0600) through a synced temporary file and a
+/// hard link, which fails rather than replacing a file that is there:
+/// `Ok(false)` then, and two first runs never end up with different keys.
+fn link_key_file(path: &Path, key: &[u8; 32]) -> Result<bool, StateError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
     let tmp = fsutil::temp_path(dir, "state.key");
     let written = (|| -> std::io::Result<()> {
         let mut f = fsutil::create_private_file(&tmp)?;
-        f.write_all(&key)?;
+        f.write_all(key)?;
         f.sync_all()
     })();
     if let Err(e) = written {
@@ -297,9 +301,9 @@ fn load_or_create_key(path: &Path) -> Result<[u8; 32], StateError> {
     match linked {
         Ok(()) => {
             fsutil::sync_dir(dir)?;
-            Ok(key)
+            Ok(true)
         }
-        Err(e) if e.kind() == ErrorKind::AlreadyExists => read_key_file(path),
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(false),
         Err(e) => Err(StateError::io("create the state key file", path, e)),
     }
 }
