@@ -37,7 +37,7 @@ use cairn_provider::{
     ProviderError, ProviderFactory, ProviderSchema, ResourceSchema, Schema,
 };
 use cairn_secrets::{
-    key_from_env, resolve_local, select_json_key, KeyChoice, KeyProvider, LazyStore,
+    key_from_env_with_kms, resolve_local, select_json_key, KeyChoice, KeyProvider, LazyStore,
     ResolveContext, SecretError, SecretStore, SecretUri, KEY_FILE_ENV, PASSPHRASE_ENV, SCHEMES,
 };
 use cairn_value::{Type, Value};
@@ -51,7 +51,7 @@ pub const SECRET: &str = "cairn_secret";
 pub const SECRETS_FILE_ENV: &str = "CAIRN_SECRETS_FILE";
 
 /// Looks up an environment variable.
-pub type Env = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+pub type Env = Arc<dyn Fn(&str) -> Option<OsString> + Send + Sync>;
 
 fn schema() -> ProviderSchema {
     let provider =
@@ -118,7 +118,7 @@ impl CairnFactory {
     /// Relative `file:` paths and the default secrets file are in `dir`,
     /// the configuration directory; the environment is the process's.
     pub fn new(dir: impl Into<PathBuf>) -> CairnFactory {
-        CairnFactory::with_env(dir, Arc::new(|k: &str| std::env::var(k).ok()))
+        CairnFactory::with_env(dir, Arc::new(|k: &str| std::env::var_os(k)))
     }
 
     /// As [`CairnFactory::new`], with variables looked up in `env`
@@ -147,8 +147,12 @@ impl ProviderFactory for CairnFactory {
         let (config, _) = config.unmark_deep();
         let given = get_str(&config, "secrets_file")
             .filter(|s| !s.is_empty())
-            .or_else(|| (self.env)(SECRETS_FILE_ENV).filter(|s| !s.is_empty()))
-            .map(PathBuf::from);
+            .map(PathBuf::from)
+            .or_else(|| {
+                (self.env)(SECRETS_FILE_ENV)
+                    .filter(|s| !s.is_empty())
+                    .map(PathBuf::from)
+            });
         let secrets_file = match given {
             Some(p) if p.is_absolute() => p,
             Some(p) => self.dir.join(p),
@@ -190,8 +194,12 @@ fn key_for_file(path: &Path, env: &Env) -> Result<Box<dyn KeyProvider>, SecretEr
             ),
         });
     };
-    let lookup = |k: &str| env(k);
-    match key_from_env(Some(&header), &lookup)? {
+    let lookup = |k: &str| env(k).and_then(|v| v.into_string().ok());
+    // A file whose key is wrapped by AWS KMS is unwrapped with the AWS
+    // environment's credentials (not the provider's aws block), as
+    // `cairn secret` does.
+    let kms: &cairn_secrets::KmsFactory = &cairn_kms::secrets_key_source;
+    match key_from_env_with_kms(Some(&header), &lookup, Some(kms))? {
         KeyChoice::Ready(p) => Ok(p),
         KeyChoice::AskPassphrase { .. } => Err(SecretError::NoKey {
             message: format!(
@@ -213,9 +221,9 @@ pub enum ReadError {
     Secret(#[from] SecretError),
     #[error(transparent)]
     Aws(#[from] SecretReadError),
-    /// The blocking read was cancelled or panicked.
-    #[error("the read did not finish: {0}")]
-    Interrupted(String),
+    /// A bug: the blocking read panicked, or a scheme had no reader.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 struct CairnProvider {
@@ -240,16 +248,16 @@ impl CairnProvider {
                 uri.clone(),
             );
             let read = tokio::task::spawn_blocking(move || {
-                let lookup = |k: &str| env(k).map(OsString::from);
+                let lookup = |k: &str| env(k);
                 let ctx = ResolveContext::new(dir)
                     .with_env(&lookup)
                     .with_cairn(store.as_ref());
                 resolve_local(&u, &ctx)
             })
             .await
-            .map_err(|e| ReadError::Interrupted(e.to_string()))??;
+            .map_err(|e| ReadError::Internal(e.to_string()))??;
             return read.ok_or_else(|| {
-                ReadError::Interrupted(format!("the {} scheme was not resolved", uri.scheme()))
+                ReadError::Internal(format!("the {} scheme was not resolved", uri.scheme()))
             });
         }
         let reader = self
@@ -265,7 +273,7 @@ impl CairnProvider {
                 }
             }
             SecretUri::Ssm(name) => Ok(reader.ssm_parameter(name).await?.into_string()),
-            other => Err(ReadError::Interrupted(format!(
+            other => Err(ReadError::Internal(format!(
                 "the {} scheme has no reader",
                 other.scheme()
             ))),
@@ -293,10 +301,10 @@ fn hint(e: &ReadError, dir: &Path) -> Option<String> {
                 "Store it with `cairn secret set {name}`; `cairn secret list` shows the names \
                  stored."
             )),
+            // `Key` errors (a bad key file, a KMS failure) say what to do.
             SecretError::NoKey { .. }
             | SecretError::WrongKey { .. }
-            | SecretError::KeyKindMismatch { .. }
-            | SecretError::Key { .. } => Some(format!(
+            | SecretError::KeyKindMismatch { .. } => Some(format!(
                 "Set {PASSPHRASE_ENV} (or {KEY_FILE_ENV} for a key file) to the key the secrets \
                  file was made with."
             )),
@@ -314,7 +322,7 @@ fn hint(e: &ReadError, dir: &Path) -> Option<String> {
                 .unwrap_or_default()
         )),
         ReadError::Aws(a) => a.hint(),
-        ReadError::Interrupted(_) => None,
+        ReadError::Internal(_) => None,
     }
 }
 

@@ -9,7 +9,7 @@ fn env_of(pairs: &[(&str, &str)]) -> Env {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    Arc::new(move |k: &str| m.get(k).cloned())
+    Arc::new(move |k: &str| m.get(k).map(OsString::from))
 }
 
 fn obj(pairs: &[(&str, Value)]) -> Value {
@@ -185,4 +185,15 @@ async fn the_provider_has_no_resources() {
     let p = provider(tmp.path(), env_of(&[]), empty_config()).await;
     assert!(p.read("cairn_x", &Value::dynamic_null()).await.is_err());
     assert!(p.read_data("cairn_x", &uri("env:A")).await.is_err());
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_non_utf8_env_var_is_reported_as_such_not_as_unset() {
+    use std::os::unix::ffi::OsStringExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let env: Env = Arc::new(|k: &str| (k == "BIN").then(|| OsString::from_vec(vec![0xff, 0xfe])));
+    let p = provider(tmp.path(), env, empty_config()).await;
+    let e = p.read_data(SECRET, &uri("env:BIN")).await.unwrap_err();
+    assert!(e.detail.contains("not UTF-8"), "{e}");
 }

@@ -754,3 +754,113 @@ output "index" {{
     let found = leaks(&runs, &[dir.join(".cairn")]);
     assert!(found.is_empty(), "{}", found.join("\n"));
 }
+
+/// A secrets file whose data key AWS KMS wraps: `cairn:` secrets are read
+/// with the AWS environment's credentials, no passphrase needed.
+#[test]
+fn cairn_secrets_from_a_kms_wrapped_file() {
+    let moto = Moto::start().expect("moto");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let kms = aws_sdk_kms::Client::new(&sdk(&moto, &rt));
+    let key_id = rt
+        .block_on(kms.create_key().send())
+        .expect("create key")
+        .key_metadata
+        .map(|m| m.key_id)
+        .expect("key id");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let mut c = command(&moto, dir, &["secret", "set", "db/password"]);
+    c.env_remove("CAIRN_SECRETS_PASSPHRASE")
+        .env("CAIRN_SECRETS_KMS_KEY_ID", &key_id);
+    ok(run_with(c, "secret set (KMS)".into(), Some(CAIRN_SECRET)));
+    std::fs::write(
+        dir.join("main.tf"),
+        "data \"cairn_secret\" \"db\" {\n  uri = \"cairn:db/password\"\n}\n\
+         output \"hash\" {\n  value = nonsensitive(sha256(data.cairn_secret.db.value))\n}\n",
+    )
+    .expect("config");
+    let mut c = command(&moto, dir, &["plan"]);
+    c.env_remove("CAIRN_SECRETS_PASSPHRASE");
+    let r = ok(run_with(c, "plan (KMS)".into(), None));
+    assert!(
+        shows(
+            &r.stdout,
+            "hash",
+            &format!("\"{}\"", sha256_hex(CAIRN_SECRET))
+        ),
+        "{}",
+        r.stdout
+    );
+    let found = leaks(std::slice::from_ref(&r), &[dir.join(".cairn")]);
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+/// The provider block's `aws { ... }` settings win over the environment:
+/// its region and endpoints are used (the environment's endpoint is dead
+/// and its region wrong); `secrets_file` moves the secrets file.
+#[test]
+fn the_provider_block_configures_aws_and_the_secrets_file() {
+    let moto = Moto::start().expect("moto");
+    seed_aws(&moto);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let mut c = command(
+        &moto,
+        dir,
+        &[
+            "secret",
+            "set",
+            "db/password",
+            "--secrets-file",
+            "team/secrets.json",
+        ],
+    );
+    c.env("CAIRN_SECRETS_PASSPHRASE", PASSPHRASE);
+    ok(run_with(
+        c,
+        "secret set --secrets-file".into(),
+        Some(CAIRN_SECRET),
+    ));
+    let endpoint = moto.endpoint();
+    std::fs::write(
+        dir.join("main.tf"),
+        format!(
+            r#"
+provider "cairn" {{
+  secrets_file = "team/secrets.json"
+  aws {{
+    region = "us-east-1"
+    endpoints {{
+      ssm            = "{endpoint}"
+      secretsmanager = "{endpoint}"
+    }}
+  }}
+}}
+data "cairn_secret" "ssm" {{
+  uri = "ssm:/app/api-token"
+}}
+data "cairn_secret" "sm" {{
+  uri = "aws-sm:app/plain"
+}}
+data "cairn_secret" "cairn" {{
+  uri = "cairn:db/password"
+}}
+output "hashes" {{
+  value = [for d in [data.cairn_secret.ssm, data.cairn_secret.sm, data.cairn_secret.cairn] : nonsensitive(sha256(d.value))]
+}}
+"#
+        ),
+    )
+    .expect("config");
+    let mut c = command(&moto, dir, &["plan"]);
+    c.env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_REGION", "eu-west-1");
+    let r = ok(run_with(c, "plan with provider settings".into(), None));
+    for s in [SSM_SECRET, SM_SECRET, CAIRN_SECRET] {
+        assert!(r.stdout.contains(&sha256_hex(s)), "{}", r.stdout);
+    }
+    assert!(!dir.join(".cairn/secrets.json").exists());
+    let found = leaks(std::slice::from_ref(&r), &[dir.join(".cairn")]);
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
