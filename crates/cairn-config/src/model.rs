@@ -221,6 +221,20 @@ pub struct Output {
     pub decl_span: Option<Span>,
 }
 
+impl Output {
+    /// The error for a root output carrying sensitive values without
+    /// `sensitive = true` (validation finds it when the value is known to
+    /// be sensitive from the configuration, planning when a provider says).
+    pub fn sensitive_error(&self) -> cairn_diagnostics::Diagnostic {
+        cairn_diagnostics::Diagnostic::error(
+            "Output refers to sensitive values",
+            "To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, cairn requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent.",
+        )
+        .with_span(self.expr.span())
+        .with_hint("If you do intend to export this data, annotate the output value as sensitive by adding the argument sensitive = true.")
+    }
+}
+
 /// Managed (`resource`) or data (`data`) resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ResourceMode {

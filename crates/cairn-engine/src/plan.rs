@@ -1017,6 +1017,11 @@ pub async fn plan(input: PlanInput<'_>) -> PlanOutcome {
                     .get(&(ModuleInstance::root(), name.clone()))
                     .cloned()
             };
+            // As Terraform: a root output may carry sensitive values only
+            // when it says so, so nothing is exported by accident.
+            if !o.sensitive && after.as_ref().is_some_and(|v| v.is_sensitive_deep()) {
+                w.diags.push(o.sensitive_error());
+            }
             plan.outputs.insert(
                 name.clone(),
                 OutputChange {

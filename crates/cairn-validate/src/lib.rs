@@ -462,14 +462,7 @@ impl Walk<'_> {
                 };
                 let v = self.eval_or_unknown(&id.module, &o.expr, &[]);
                 if id.module.is_empty() && !o.sensitive && v.is_sensitive_deep() {
-                    self.diags.push(
-                        Diagnostic::error(
-                            "Output refers to sensitive values",
-                            "To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, cairn requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent.",
-                        )
-                        .with_span(o.expr.span())
-                        .with_hint("If you do intend to export this data, annotate the output value as sensitive by adding the argument sensitive = true."),
-                    );
+                    self.diags.push(o.sensitive_error());
                 }
                 for e in &o.depends_on {
                     self.eval_or_unknown(&id.module, e, &[]);

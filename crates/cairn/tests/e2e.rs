@@ -930,3 +930,38 @@ fn state_commands_read_the_configured_backend_or_say_why_not() {
     let r = cairn(d.path(), &["history"]);
     assert_eq!(r.code, 1);
 }
+
+/// A root output derived from an attribute the provider marks sensitive
+/// must say `sensitive = true` (Terraform's rule); the plan is refused
+/// with the output's location, and accepted once it does.
+#[test]
+fn root_outputs_of_provider_sensitive_values_must_be_marked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let config = |extra: &str| {
+        format!(
+            "resource \"random_password\" \"p\" {{\n  length = 12\n}}\n\noutput \"pw\" {{\n  value = random_password.p.result\n{extra}}}\n"
+        )
+    };
+    std::fs::write(dir.join("main.tf"), config("")).unwrap();
+    let r = cairn(dir, &["plan"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("Output refers to sensitive values") && r.stderr.contains("main.tf:6:11"),
+        "{}",
+        r.stderr
+    );
+    std::fs::write(dir.join("main.tf"), config("  sensitive = true\n")).unwrap();
+    let r = cairn(dir, &["apply", "-auto-approve"]);
+    ok(&r);
+    assert!(r.stdout.contains("pw = <sensitive>"), "{}", r.stdout);
+    // nonsensitive() states that a derived value is not secret.
+    std::fs::write(
+        dir.join("main.tf"),
+        "resource \"random_password\" \"p\" {\n  length = 12\n}\n\noutput \"n\" {\n  value = nonsensitive(length(random_password.p.result))\n}\n",
+    )
+    .unwrap();
+    let r = cairn(dir, &["apply", "-auto-approve"]);
+    ok(&r);
+    assert!(r.stdout.contains("n = 12"), "{}", r.stdout);
+}
