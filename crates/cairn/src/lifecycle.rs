@@ -486,6 +486,15 @@ fn learn_plan(rec: &crate::audit::Recorder, plan: &Plan) {
             rec.learn(v);
         }
     }
+    // Data sources read while planning (`cairn_secret` among them).
+    for v in plan.data.values() {
+        rec.learn(v);
+    }
+    for o in plan.outputs.values() {
+        for v in o.before.iter().chain(o.after.iter()) {
+            rec.learn(v);
+        }
+    }
 }
 
 /// `cairn plan`.
