@@ -347,6 +347,48 @@ fn s3_backend_refuses_a_concurrent_apply_naming_the_holder_and_keeps_versions() 
         "team-state",
         &format!("{key}.history/00000002.json")
     ));
+
+    // Rekeying the shared state rewrites its history objects in place and
+    // writes version 3; the old key no longer opens any of them.
+    let r = ok(cairn(&moto, &a, &["state", "rekey", "-to", "key-file"]));
+    assert!(r.stdout.contains("2 history version(s)"), "{}", r.stdout);
+    let rt2 = tokio::runtime::Runtime::new().expect("runtime");
+    for serial in 1..=3 {
+        let obj = rt2
+            .block_on(
+                s3.get_object()
+                    .bucket("team-state")
+                    .key(format!("{key}.history/{serial:08}.json"))
+                    .send(),
+            )
+            .expect("history object");
+        let bytes = rt2.block_on(obj.body.collect()).expect("body").into_bytes();
+        let doc: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+        assert_eq!(doc["serial"], serial);
+        assert_ne!(
+            doc["key"]["key_id"],
+            serde_json::json!(null),
+            "version {serial} names its key"
+        );
+    }
+    let r = ok(cairn(&moto, &a, &["history", "-json"]));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&r.stdout)
+            .expect("json")
+            .as_array()
+            .map(Vec::len),
+        Some(3),
+        "{}",
+        r.stdout
+    );
+    // b still has only the old key file: refused, nothing written.
+    let r = cairn(&moto, &b, &["plan", "-var", "n=3"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("it is encrypted with key"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
