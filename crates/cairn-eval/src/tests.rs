@@ -450,3 +450,24 @@ fn templates_match_terraform() {
         assert_eq!(v.as_str(), Some(*want), "{src}");
     }
 }
+
+#[test]
+fn function_errors_never_quote_a_sensitive_argument() {
+    // The whole value ("invalid CIDR address: hunter2") and a fragment of
+    // it (a date format verb) are both hidden.
+    for src in [
+        "cidrhost(var.secret, 1)",
+        "formatdate(var.secret, \"2024-01-01T00:00:00Z\")",
+        "base64decode(var.secret)",
+    ] {
+        let e = eval(src).expect_err(src);
+        let text = format!("{} {}", e.summary, e.detail);
+        assert!(text.contains("an argument is sensitive"), "{src}: {text}");
+        for part in ["hunter2", "hunter", "\"h\"", "'h'"] {
+            assert!(!text.contains(part), "{src}: {text}");
+        }
+    }
+    // Not sensitive: the message says what was wrong.
+    let e = eval("cidrhost(\"hunter2\", 1)").expect_err("invalid");
+    assert!(e.detail.contains("hunter2"), "{}", e.detail);
+}

@@ -740,7 +740,8 @@ output "index" {{
     let r = cairn(&moto, dir, &["plan"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     assert!(
-        r.stderr.contains("invalid CIDR address: (sensitive value)"),
+        r.stderr
+            .contains("details are hidden because an argument is sensitive"),
         "{}",
         r.stderr
     );
