@@ -611,6 +611,17 @@ impl State {
                 e => e,
             })?;
         }
+        // The kept configuration is sealed too: a state with no sensitive
+        // value still tells a wrong key by it.
+        if let Some(c) = &self.config {
+            cipher.decrypt(&c.files).map_err(|e| match e {
+                StateError::Decrypt { message } => StateError::Decrypt {
+                    message: format!("the kept configuration: {message}"),
+                },
+                e => e,
+            })?;
+            n += 1;
+        }
         Ok(n)
     }
 }

@@ -381,8 +381,18 @@ fn reencrypt_moves_every_token_to_the_new_key() {
         workspace: String::new(),
     });
     let before = s.verify_key(&a).unwrap();
-    // Every attribute/output token, the files and the one encrypted variable.
-    assert_eq!(s.reencrypt(&a, &b).unwrap(), before + 2);
+    // A state whose only encrypted part is its kept configuration still
+    // refuses another key.
+    let mut only_config = State::new();
+    only_config.config = s.config.clone();
+    assert_eq!(only_config.verify_key(&a).unwrap(), 1);
+    assert!(matches!(
+        only_config.verify_key(&b),
+        Err(StateError::Decrypt { .. })
+    ));
+    // Every token verify_key counts (attributes, outputs, the kept
+    // files) and the one encrypted variable.
+    assert_eq!(s.reencrypt(&a, &b).unwrap(), before + 1);
     assert_eq!(s.verify_key(&b).unwrap(), before);
     assert!(matches!(s.verify_key(&a), Err(StateError::Decrypt { .. })));
     let c = s.config.as_ref().unwrap();
