@@ -89,6 +89,24 @@ pub struct Environment {
     /// Applies need a reviewed, approved plan file.
     pub protected: bool,
     pub approvals: Option<ApprovalSettings>,
+    /// `variables = { name = value }`: root variable values, after the
+    /// variable files and before `-var-file`/`-var`.
+    pub variables: BTreeMap<String, serde_json::Value>,
+    /// `backend "TYPE" { ... }`: where this environment's state is.
+    pub backend: Option<EnvBackend>,
+    pub span: Option<Span>,
+}
+
+/// An environment's own state backend: its arguments override those of
+/// the configuration's `backend` block of the same type, or replace the
+/// block when the type differs (`backend "local" {}` keeps an environment
+/// on local state).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EnvBackend {
+    pub kind: String,
+    pub args: BTreeMap<String, serde_json::Value>,
+    /// Where each argument is, for messages.
+    pub arg_spans: BTreeMap<String, Option<Span>>,
     pub span: Option<Span>,
 }
 
@@ -130,6 +148,10 @@ pub struct Effective {
     /// The environment is protected: see [`Environment::protected`].
     pub protected: bool,
     pub approvals: Option<ApprovalSettings>,
+    /// See [`Environment::variables`].
+    pub variables: BTreeMap<String, serde_json::Value>,
+    /// See [`Environment::backend`].
+    pub backend: Option<EnvBackend>,
 }
 
 impl Project {
@@ -147,6 +169,8 @@ impl Project {
             webhooks: self.webhooks.clone(),
             protected: false,
             approvals: None,
+            variables: BTreeMap::new(),
+            backend: None,
         };
         let Some(name) = env.filter(|n| !n.is_empty()) else {
             return Ok(out);
@@ -186,6 +210,8 @@ impl Project {
         out.webhooks.extend(e.webhooks.iter().cloned());
         out.protected = e.protected;
         out.approvals = e.approvals.clone();
+        out.variables = e.variables.clone();
+        out.backend = e.backend.clone();
         Ok(out)
     }
 }
@@ -697,6 +723,73 @@ impl Cx {
         })
     }
 
+    /// An object of constant values as JSON (for root variable values).
+    fn json_object(
+        &mut self,
+        v: &Value,
+        span: Option<Span>,
+        what: &str,
+    ) -> BTreeMap<String, serde_json::Value> {
+        let mut out = BTreeMap::new();
+        let Some(entries) = v.as_entries() else {
+            self.err(
+                span,
+                "Incorrect value type",
+                format!("{what} must be an object: {{ name = value, ... }}."),
+                None,
+            );
+            return out;
+        };
+        for (k, x) in entries.iter() {
+            match cairn_value::json::to_json(x) {
+                Ok(j) => {
+                    out.insert(k.clone(), j);
+                }
+                Err(e) => self.err(
+                    span.clone(),
+                    "Incorrect value type",
+                    format!("{what}.{k}: {e}"),
+                    None,
+                ),
+            }
+        }
+        out
+    }
+
+    fn env_backend(&mut self, b: &Block) -> EnvBackend {
+        let kind = b
+            .labels
+            .first()
+            .map(|l| l.as_str().to_string())
+            .unwrap_or_default();
+        let mut out = EnvBackend {
+            kind,
+            span: self.span_of(&b.ident),
+            ..EnvBackend::default()
+        };
+        self.no_blocks(&b.body, &[]);
+        // Any argument name: the backend checks them when it is opened.
+        let names: Vec<String> = b
+            .body
+            .iter()
+            .filter_map(|s| match s {
+                Structure::Attribute(a) => Some(a.key.as_str().to_string()),
+                _ => None,
+            })
+            .collect();
+        let allowed: Vec<&str> = names.iter().map(String::as_str).collect();
+        for (k, (v, span)) in self.attrs(&b.body, &allowed, &[], None) {
+            match cairn_value::json::to_json(&v) {
+                Ok(j) => {
+                    out.args.insert(k.clone(), j);
+                    out.arg_spans.insert(k, span);
+                }
+                Err(e) => self.err(span, "Incorrect value type", format!("{k}: {e}"), None),
+            }
+        }
+        out
+    }
+
     fn environment(&mut self, b: &Block) -> Environment {
         let name = b
             .labels
@@ -708,9 +801,12 @@ impl Cx {
             span: self.span_of(&b.ident),
             ..Environment::default()
         };
-        let a = self.attrs(&b.body, &["var_files", "protected"], &[], None);
+        let a = self.attrs(&b.body, &["var_files", "protected", "variables"], &[], None);
         if let Some((v, span)) = a.get("var_files") {
             e.var_files = self.strings(v, span.clone(), "var_files");
+        }
+        if let Some((v, span)) = a.get("variables") {
+            e.variables = self.json_object(v, span.clone(), "variables");
         }
         if let Some((v, span)) = a.get("protected") {
             match v.as_bool() {
@@ -737,7 +833,19 @@ impl Cx {
                 "approvals" if self.labels(inner, 0) => {
                     e.approvals = self.approvals(inner);
                 }
-                "tags" | "budget" | "notify" | "approvals" => {}
+                "backend" if self.labels(inner, 1) => {
+                    if e.backend.is_some() {
+                        let span = self.span_of(&inner.ident);
+                        self.err(
+                            span,
+                            "Duplicate backend block",
+                            format!("The environment {:?} has more than one backend.", e.name),
+                            None,
+                        );
+                    }
+                    e.backend = Some(self.env_backend(inner));
+                }
+                "tags" | "budget" | "notify" | "approvals" | "backend" => {}
                 other => {
                     let span = self.span_of(&inner.ident);
                     self.err(
@@ -745,7 +853,8 @@ impl Cx {
                         "Unsupported block type",
                         format!("Blocks of type {other:?} are not expected in an environment."),
                         Some(
-                            "An environment takes var_files, and tags, budget and notify blocks."
+                            "An environment takes var_files, variables and protected, and tags, \
+                             budget, notify, approvals and backend blocks."
                                 .into(),
                         ),
                     );

@@ -152,3 +152,39 @@ fn bad_inputs_are_reported_with_line_and_column() {
     assert_eq!(syntax.len(), 1);
     assert_eq!(errors("suppress {}\n")[0].0, "Wrong number of labels");
 }
+
+#[test]
+fn environment_variables_and_backend() {
+    let (p, _d) = load_text(
+        "environment \"prod\" {\n  variables = { n = 3, tags = { team = \"a\" }, zones = [\"a\", \"b\"] }\n  backend \"s3\" {\n    bucket = \"prod-state\"\n    key    = \"prod.tfstate\"\n  }\n}\nenvironment \"dev\" {}\n",
+    );
+    let p = p.expect("loads");
+    let e = p.effective(Some("prod")).expect("prod");
+    assert_eq!(e.variables["n"], serde_json::json!(3));
+    assert_eq!(e.variables["tags"], serde_json::json!({"team": "a"}));
+    assert_eq!(e.variables["zones"], serde_json::json!(["a", "b"]));
+    let b = e.backend.expect("backend");
+    assert_eq!(b.kind, "s3");
+    assert_eq!(b.args["bucket"], serde_json::json!("prod-state"));
+    assert!(b.arg_spans["key"].is_some());
+    let dev = p.effective(Some("dev")).expect("dev");
+    assert!(dev.variables.is_empty() && dev.backend.is_none());
+    // The project's own settings have neither.
+    assert!(p.effective(None).expect("none").backend.is_none());
+}
+
+#[test]
+fn environment_variables_and_backend_errors() {
+    assert_eq!(
+        errors("environment \"p\" {\n  variables = [1]\n}\n"),
+        vec![("Incorrect value type".to_string(), 2, 15)]
+    );
+    assert_eq!(
+        errors("environment \"p\" {\n  backend \"s3\" {}\n  backend \"local\" {}\n}\n"),
+        vec![("Duplicate backend block".to_string(), 3, 3)]
+    );
+    assert_eq!(
+        errors("environment \"p\" {\n  backend {}\n}\n")[0].0,
+        "Wrong number of labels".to_string()
+    );
+}

@@ -149,6 +149,23 @@ pub fn backend_for(
     warnings: &mut Diagnostics,
 ) -> Result<LocalBackend, Diagnostics> {
     let local = LocalBackend::new(local_state_dir(dir, workspace));
+    // The environment's own backend block in cairn.hcl, if any.
+    let env = env_backend(dir, workspace)?;
+    if let Some(e) = &env {
+        let same = block.is_some_and(|b| b.backend_type == e.kind);
+        return match e.kind.as_str() {
+            "local" => Ok(local),
+            "s3" => s3_backend(dir, block.filter(|_| same), Some(e), workspace),
+            other => Err(Diagnostics::from(
+                Diagnostic::error(
+                    "Unsupported backend",
+                    format!("cairn stores state with the local and s3 backends; the {other:?} backend is not available."),
+                )
+                .with_span(e.span.clone())
+                .with_hint("Use backend \"s3\" or backend \"local\" in the environment."),
+            )),
+        };
+    }
     let Some(b) = block else {
         return Ok(local);
     };
@@ -165,7 +182,44 @@ pub fn backend_for(
             }
             Ok(local)
         }
-        "s3" => {
+        "s3" => s3_backend(dir, Some(b), None, workspace),
+        other => Err(Diagnostics::from(Diagnostic::error(
+            "Unsupported backend",
+            format!("cairn stores state with the local and s3 backends; the {other:?} backend is not available."),
+        )
+        .with_span(b.type_span.clone().or(b.span.clone()))
+        .with_hint("Use backend \"s3\", or remove the backend block to keep local state in .cairn/."))),
+    }
+}
+
+/// The `backend` block of environment `workspace` in the project file.
+fn env_backend(
+    dir: &Path,
+    workspace: &str,
+) -> Result<Option<cairn_project::EnvBackend>, Diagnostics> {
+    if workspace.is_empty() {
+        return Ok(None);
+    }
+    let project = cairn_project::load(dir, &SourceMap::new())?;
+    Ok(project
+        .environments
+        .get(workspace)
+        .and_then(|e| e.backend.clone()))
+}
+
+/// The s3 backend from the configuration's block and/or the environment's
+/// arguments (which win). An environment that names its own `key` gets
+/// exactly that object; otherwise the key is prefixed per environment
+/// (`env:/NAME/KEY`), as Terraform does for workspaces.
+fn s3_backend(
+    dir: &Path,
+    block: Option<&cairn_config::Backend>,
+    env: Option<&cairn_project::EnvBackend>,
+    workspace: &str,
+) -> Result<LocalBackend, Diagnostics> {
+    let schema = cairn_backend_s3::schema();
+    let mut args = match block {
+        Some(b) => {
             let funcs = Funcs::standard();
             let ctx = Context {
                 base_dir: dir.to_path_buf(),
@@ -174,37 +228,70 @@ pub fn backend_for(
             };
             let ev = cairn_eval::Evaluator::new(&cairn_eval::NoReferences, &funcs, &ctx);
             let value =
-                cairn_engine::decode::decode_body(&b.config, &cairn_backend_s3::schema(), &ev)
-                    .map_err(|ds| {
-                        ds.into_iter().fold(Diagnostics::new(), |mut all, d| {
-                            all.push(d);
-                            all
-                        })
-                    })?;
-            // A configuration error, at the backend block, with its hint.
-            let at_block = |summary: &str, e: cairn_backend_s3::ConfigError| {
-                let d = Diagnostic::error(summary, e.message).with_span(b.span.clone());
-                Diagnostics::from(match e.hint {
-                    Some(h) => d.with_hint(h),
-                    None => d,
-                })
-            };
-            let settings = cairn_backend_s3::Settings::from_value(&value)
-                .map_err(|e| at_block("Invalid s3 backend configuration", e))?;
-            let store = cairn_backend_s3::S3Store::new(&settings, workspace)
-                .map_err(|e| at_block("Cannot configure the s3 backend", e))?;
-            Ok(LocalBackend::with_remote(
-                local_state_dir(dir, workspace),
-                Arc::new(store),
-            ))
+                cairn_engine::decode::decode_body(&b.config, &schema, &ev).map_err(|ds| {
+                    ds.into_iter().fold(Diagnostics::new(), |mut all, d| {
+                        all.push(d);
+                        all
+                    })
+                })?;
+            value.as_entries().cloned().unwrap_or_default()
         }
-        other => Err(Diagnostics::from(Diagnostic::error(
-            "Unsupported backend",
-            format!("cairn stores state with the local and s3 backends; the {other:?} backend is not available."),
-        )
-        .with_span(b.type_span.clone().or(b.span.clone()))
-        .with_hint("Use backend \"s3\", or remove the backend block to keep local state in .cairn/."))),
+        None => cairn_provider::empty_object(&schema),
+    };
+    if let Some(e) = env {
+        for (k, j) in &e.args {
+            let at = e.arg_spans.get(k).cloned().flatten();
+            let Some(ty) = schema
+                .attributes
+                .contains_key(k)
+                .then(|| cairn_provider::attribute_type(&schema, k))
+                .flatten()
+            else {
+                let names: Vec<&str> = schema.attributes.keys().map(String::as_str).collect();
+                let hint = cairn_eval::closest(k, names.iter().copied(), 3)
+                    .map(|c| format!("Did you mean {c:?}?"))
+                    .unwrap_or_else(|| {
+                        format!("The s3 backend's arguments: {}.", names.join(", "))
+                    });
+                return Err(Diagnostics::from(
+                    Diagnostic::error(
+                        "Unsupported argument",
+                        format!("The s3 backend has no argument named {k:?}."),
+                    )
+                    .with_span(at)
+                    .with_hint(hint),
+                ));
+            };
+            let v = cairn_value::json::from_json_typed(j, &ty).map_err(|err| {
+                Diagnostics::from(
+                    Diagnostic::error("Incorrect value type", format!("{k}: {err}"))
+                        .with_span(at.clone()),
+                )
+            })?;
+            args.insert(k.clone(), v);
+        }
     }
+    let value = Value::object(args);
+    let span = env
+        .and_then(|e| e.span.clone())
+        .or_else(|| block.and_then(|b| b.span.clone()));
+    // A configuration error, at the backend block, with its hint.
+    let at_block = |summary: &str, e: cairn_backend_s3::ConfigError| {
+        let d = Diagnostic::error(summary, e.message).with_span(span.clone());
+        Diagnostics::from(match e.hint {
+            Some(h) => d.with_hint(h),
+            None => d,
+        })
+    };
+    let settings = cairn_backend_s3::Settings::from_value(&value)
+        .map_err(|e| at_block("Invalid s3 backend configuration", e))?;
+    let own_key = env.is_some_and(|e| e.args.contains_key("key"));
+    let store = cairn_backend_s3::S3Store::new(&settings, if own_key { "" } else { workspace })
+        .map_err(|e| at_block("Cannot configure the s3 backend", e))?;
+    Ok(LocalBackend::with_remote(
+        local_state_dir(dir, workspace),
+        Arc::new(store),
+    ))
 }
 
 /// The backend of the configuration in `dir`, for commands that only touch

@@ -27,6 +27,10 @@ pub enum CliInput {
     /// A value already decided (as JSON): a rollback gives the values the
     /// old state version was applied with.
     Json(String, serde_json::Value),
+    /// A value from the project file (`variables` of an environment in
+    /// cairn.hcl), as JSON: checked against the variable's type, and a
+    /// warning when the configuration has no such variable.
+    Project(String, serde_json::Value),
 }
 
 /// A value given for a variable from outside the configuration.
@@ -90,6 +94,7 @@ where
                 Err(d) => diags.extend(d),
             },
             CliInput::Json(name, v) => ordered.push(Source::Json(name.clone(), v.clone())),
+            CliInput::Project(name, v) => ordered.push(Source::Project(name.clone(), v.clone())),
             CliInput::VarFile(p) => {
                 if !p.is_file() {
                     diags.push(
@@ -156,6 +161,38 @@ where
                     );
                 }
             }
+            Source::Project(name, j) => {
+                let Some(var) = module.variables.get(&name) else {
+                    diags.push(Diagnostic::warning(
+                        "Value for undeclared variable",
+                        format!(
+                            "The root module does not declare a variable named {name:?} but the environment's variables in cairn.hcl give it a value. If you meant to use this value, add a \"variable\" block to the configuration."
+                        ),
+                    ));
+                    continue;
+                };
+                match cairn_value::json::from_json_typed(&j, &var.ty()) {
+                    Ok(value) => {
+                        out.insert(
+                            name,
+                            GivenValue {
+                                value,
+                                span: None,
+                                origin: "the environment's variables in cairn.hcl".into(),
+                            },
+                        );
+                    }
+                    Err(e) => diags.push(
+                        Diagnostic::error(
+                            "Invalid value for input variable",
+                            format!(
+                                "The environment's value for variable {name:?} in cairn.hcl is not suitable: {e}."
+                            ),
+                        )
+                        .with_span(var.span.clone()),
+                    ),
+                }
+            }
             Source::Cli(raw) => {
                 let Some(var) = module.variables.get(&raw.name) else {
                     diags.push(
@@ -193,6 +230,7 @@ enum Source {
     File(cairn_config::VarFile),
     Cli(RawVar),
     Json(String, serde_json::Value),
+    Project(String, serde_json::Value),
 }
 
 /// A string from `-var` or the environment: taken literally for variables

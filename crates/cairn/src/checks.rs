@@ -257,11 +257,7 @@ pub fn lint(a: &LintCmd, raw: &[String], color: bool) -> u8 {
             return 1;
         }
     };
-    let mut cli: Vec<cairn_vars::CliInput> = project
-        .var_files
-        .iter()
-        .map(|f| cairn_vars::CliInput::VarFile(dir.join(f)))
-        .collect();
+    let mut cli = crate::lifecycle::env_inputs(&dir, &project);
     cli.extend(a.vars.ordered(raw));
     let Some(rt) = crate::lifecycle::runtime() else {
         return 1;

@@ -77,6 +77,8 @@ fn list(a: &EnvListArgs, color: bool) -> u8 {
                 "budget_monthly": eff.budget,
                 "required_tags": eff.tags.map(|t| t.required).unwrap_or_default(),
                 "state": cairn_run::session::local_state_dir(&dir, &e.name).display().to_string(),
+                "variables": e.variables,
+                "backend": e.backend.as_ref().map(|b| serde_json::json!({"type": b.kind, "arguments": b.args})),
             })
         })
         .collect();
@@ -301,11 +303,7 @@ fn variable_rows(
     let env = crate::env_pairs();
     let mut values: Vec<BTreeMap<String, VarValue>> = Vec::new();
     for eff in [eff_a, eff_b] {
-        let cli: Vec<cairn_vars::CliInput> = eff
-            .var_files
-            .iter()
-            .map(|f| cairn_vars::CliInput::VarFile(dir.join(f)))
-            .collect();
+        let cli = crate::lifecycle::env_inputs(dir, eff);
         let (given, d) =
             cairn_vars::gather_root(&loader, &module, dir, &cli, env.clone(), &funcs, &ctx);
         diags.extend(d);

@@ -197,12 +197,8 @@ fn session_opts(
     operation: &str,
     project: &cairn_project::Effective,
 ) -> Result<SessionOptions, String> {
-    // The environment's variable files first: the command line wins.
-    let mut cli: Vec<cairn_vars::CliInput> = project
-        .var_files
-        .iter()
-        .map(|f| cairn_vars::CliInput::VarFile(dir.join(f)))
-        .collect();
+    // The environment's values first: the command line wins.
+    let mut cli = env_inputs(&dir, project);
     cli.extend(common.vars.ordered(raw));
     Ok(SessionOptions {
         dir,
@@ -1157,6 +1153,9 @@ fn apply_saved(
             } else if let Some(j) = s.strip_prefix("json:") {
                 let pair: (String, serde_json::Value) = serde_json::from_str(j).ok()?;
                 Some(cairn_vars::CliInput::Json(pair.0, pair.1))
+            } else if let Some(j) = s.strip_prefix("project:") {
+                let pair: (String, serde_json::Value) = serde_json::from_str(j).ok()?;
+                Some(cairn_vars::CliInput::Project(pair.0, pair.1))
             } else {
                 s.strip_prefix("file:")
                     .map(|f| cairn_vars::CliInput::VarFile(PathBuf::from(f)))
@@ -1432,6 +1431,26 @@ pub(crate) fn rollback_hint(serial: u64, workspace: &str, protected: bool) -> St
     }
 }
 
+/// An environment's variable values: its variable files in order, then
+/// its `variables` (the command line's options come after and win).
+pub(crate) fn env_inputs(
+    dir: &std::path::Path,
+    project: &cairn_project::Effective,
+) -> Vec<cairn_vars::CliInput> {
+    let mut cli: Vec<cairn_vars::CliInput> = project
+        .var_files
+        .iter()
+        .map(|f| cairn_vars::CliInput::VarFile(dir.join(f)))
+        .collect();
+    cli.extend(
+        project
+            .variables
+            .iter()
+            .map(|(k, v)| cairn_vars::CliInput::Project(k.clone(), v.clone())),
+    );
+    cli
+}
+
 /// The command line's variable inputs as a saved plan records them.
 pub(crate) fn cli_inputs(cli: &[cairn_vars::CliInput]) -> Vec<String> {
     cli.iter()
@@ -1440,6 +1459,9 @@ pub(crate) fn cli_inputs(cli: &[cairn_vars::CliInput]) -> Vec<String> {
             cairn_vars::CliInput::VarFile(p) => format!("file:{}", p.display()),
             // Sealed with the state key like every input.
             cairn_vars::CliInput::Json(n, v) => format!("json:{}", serde_json::json!([n, v])),
+            cairn_vars::CliInput::Project(n, v) => {
+                format!("project:{}", serde_json::json!([n, v]))
+            }
         })
         .collect()
 }

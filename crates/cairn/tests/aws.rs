@@ -763,3 +763,89 @@ resource "aws_cloudwatch_log_group" "app" {
     let r = ok(cairn(&moto, d, &["plan"]));
     assert!(!r.stdout.contains("COST001"), "{}", r.stdout);
 }
+
+/// Environments choose where their state lives: dev under the
+/// configuration's backend (prefixed `env:/dev/`), prod in its own bucket
+/// and key from `cairn.hcl`, and a scratch environment on local state.
+#[test]
+fn environments_keep_state_in_their_own_backends() {
+    let moto = Moto::start().expect("moto");
+    let s3 = s3(&moto);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    for b in ["team-state", "prod-state"] {
+        rt.block_on(s3.create_bucket().bucket(b).send())
+            .expect("bucket");
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    std::fs::write(
+        d.join("main.tf"),
+        BACKEND_CONFIG.replace("ENDPOINT", &moto.endpoint()),
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("cairn.hcl"),
+        r#"
+environment "dev" {
+  variables = { n = 2 }
+}
+
+environment "prod" {
+  variables = { n = 3 }
+  backend "s3" {
+    bucket = "prod-state"
+    key    = "prod/network.tfstate"
+  }
+}
+
+environment "scratch" {
+  backend "local" {}
+}
+
+environment "typo" {
+  backend "s3" {
+    buckett = "x"
+  }
+}
+"#,
+    )
+    .expect("project");
+    ok(cairn(&moto, d, &["apply", "-env", "dev", "-auto-approve"]));
+    ok(cairn(&moto, d, &["apply", "-env", "prod", "-auto-approve"]));
+    ok(cairn(
+        &moto,
+        d,
+        &["apply", "-env", "scratch", "-auto-approve"],
+    ));
+    assert!(object_exists(
+        &s3,
+        "team-state",
+        "env:/dev/network/terraform.tfstate"
+    ));
+    assert!(object_exists(&s3, "prod-state", "prod/network.tfstate"));
+    assert!(!object_exists(
+        &s3,
+        "prod-state",
+        "env:/prod/prod/network.tfstate"
+    ));
+    assert!(!object_exists(
+        &s3,
+        "team-state",
+        "env:/prod/network/terraform.tfstate"
+    ));
+    assert!(d.join(".cairn/env/scratch/state.json").exists());
+    // The environments' variables decided the counts.
+    let count = |env: &str| {
+        let r = ok(cairn(&moto, d, &["state", "list", "-env", env]));
+        r.stdout.lines().count()
+    };
+    assert_eq!((count("dev"), count("prod"), count("scratch")), (2, 3, 1));
+    // A misspelt backend argument is refused at its place in cairn.hcl.
+    let r = cairn(&moto, d, &["plan", "-env", "typo"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("cairn.hcl:") && r.stderr.contains("Did you mean \"bucket\"?"),
+        "{}",
+        r.stderr
+    );
+}
