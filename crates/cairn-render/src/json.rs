@@ -61,7 +61,7 @@ fn redacted(v: &Value) -> Option<J> {
 }
 
 /// `redacted`, with a wholly unknown value as null.
-fn redacted_or_null(v: &Value) -> J {
+pub fn redacted_or_null(v: &Value) -> J {
     redacted(v).unwrap_or(J::Null)
 }
 
@@ -89,7 +89,7 @@ fn unknown_as_bool(v: &Value) -> J {
 
 /// Terraform's `*_sensitive` structures: true where sensitive; objects list
 /// only their sensitive attributes.
-fn sensitive_as_bool(v: &Value) -> J {
+pub fn sensitive_as_bool(v: &Value) -> J {
     if v.sensitive {
         return J::Bool(true);
     }

@@ -27,5 +27,5 @@ pub use drift::{
     DEFAULTS_NOT_LISTED,
 };
 pub use human::{human, HumanOptions, SchemaLookup};
-pub use json::{json_plan, JsonMeta};
+pub use json::{json_plan, redacted_or_null, sensitive_as_bool, JsonMeta};
 pub use markdown::markdown_summary;

@@ -965,3 +965,71 @@ fn root_outputs_of_provider_sensitive_values_must_be_marked() {
     ok(&r);
     assert!(r.stdout.contains("n = 12"), "{}", r.stdout);
 }
+
+/// `show -json` without a plan prints the state in Terraform's JSON
+/// values shape: outputs, root module resources, nested child modules;
+/// sensitive values null and marked.
+#[test]
+fn show_json_prints_the_state() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("mod")).unwrap();
+    std::fs::write(
+        dir.join("mod/main.tf"),
+        "resource \"terraform_data\" \"m\" {\n  count = 2\n  input = count.index\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("main.tf"),
+        r#"
+variable "pw" {
+  type      = string
+  sensitive = true
+}
+
+resource "terraform_data" "root" {
+  input = { user = "app", password = var.pw }
+}
+
+module "m" {
+  source = "./mod"
+}
+
+output "pw" {
+  value     = var.pw
+  sensitive = true
+}
+
+output "user" {
+  value = "app"
+}
+"#,
+    )
+    .unwrap();
+    ok(&cairn(
+        dir,
+        &["apply", "-auto-approve", "-var", "pw=Show-Json-Secret-1"],
+    ));
+    let r = cairn(dir, &["show", "-json"]);
+    ok(&r);
+    assert!(!r.stdout.contains("Show-Json-Secret-1"), "{}", r.stdout);
+    let j: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let values = &j["values"];
+    assert_eq!(values["outputs"]["user"]["value"], "app");
+    assert_eq!(values["outputs"]["pw"]["sensitive"], true);
+    assert_eq!(values["outputs"]["pw"]["value"], serde_json::Value::Null);
+    let root = &values["root_module"]["resources"][0];
+    assert_eq!(root["address"], "terraform_data.root");
+    assert_eq!(root["mode"], "managed");
+    assert_eq!(root["provider_name"], "provider.terraform");
+    assert!(
+        root["sensitive_values"].to_string().contains("true"),
+        "{root}"
+    );
+    let child = &values["root_module"]["child_modules"][0];
+    assert_eq!(child["address"], "module.m");
+    let rs = child["resources"].as_array().expect("resources");
+    assert_eq!(rs.len(), 2);
+    assert_eq!(rs[1]["address"], "module.m.terraform_data.m[1]");
+    assert_eq!(rs[1]["index"], 1);
+}
