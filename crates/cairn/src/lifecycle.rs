@@ -597,12 +597,10 @@ fn plan_inner(
         }
         let (add, change, destroy) = plan.counts();
         if add + change + destroy > 0 {
-            let target = a
-                .out
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|| "-auto-approve".into());
-            println!("\nTo apply: `cairn apply {target}`. Every state version is kept in `.cairn/history`; `cairn history` lists them.");
+            println!(
+                "\n{} Every state version is kept in `.cairn/history`; `cairn history` lists them.",
+                apply_hint(a.out.as_deref(), &sess.workspace, &project)
+            );
             println!(
                 "\n{}",
                 rollback_hint(sess.state.serial, &sess.workspace, project.protected)
@@ -1410,6 +1408,32 @@ fn import_inner(a: &ImportCmd, raw: &[String], color: bool, info: &mut RunInfo) 
             print_diags(&d, &sess.sources, color);
             1
         }
+    }
+}
+
+/// How to apply a plan, for review summaries: a protected environment
+/// takes only an approved plan file.
+fn apply_hint(
+    out: Option<&std::path::Path>,
+    workspace: &str,
+    project: &cairn_project::Effective,
+) -> String {
+    let env = if workspace.is_empty() {
+        String::new()
+    } else {
+        format!(" -env {workspace}")
+    };
+    let required = project.approvals.as_ref().map_or(1, |a| a.required);
+    match (out, project.protected) {
+        (Some(p), false) => format!("To apply: `cairn apply {}`.", p.display()),
+        (None, false) => format!("To apply: `cairn apply{env} -auto-approve`."),
+        (Some(p), true) => format!(
+            "To apply: {required} reviewer(s) run `cairn approve {p}`, then `cairn apply {p}`.",
+            p = p.display()
+        ),
+        (None, true) => format!(
+            "To apply: `cairn plan{env} -out PLAN`, {required} reviewer(s) run `cairn approve PLAN`, then `cairn apply PLAN`."
+        ),
     }
 }
 

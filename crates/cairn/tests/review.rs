@@ -185,6 +185,13 @@ environment "prod" {{
         "{}",
         md.stdout
     );
+    assert!(
+        md.stdout.contains(
+            "To apply: `cairn plan -env prod -out PLAN`, 2 reviewer(s) run `cairn approve PLAN`, then `cairn apply PLAN`."
+        ),
+        "{}",
+        md.stdout
+    );
     std::fs::write(d.join("main.tf"), config("v3")).expect("config");
     refused(
         cairn(
