@@ -74,7 +74,35 @@ pub async fn offline_plan(opts: &OfflineOptions) -> Result<Offline, Failure> {
         },
     })
     .await;
-    let mut warnings = v.warnings;
+    // Offline checks take a variable without a value as unknown, by
+    // design: one note naming them instead of a warning each.
+    let mut warnings = Diagnostics::new();
+    let mut unset = Vec::new();
+    for d in v.warnings.iter() {
+        if d.summary == "No value for required variable" {
+            if let Some(name) = d.detail.split('"').nth(1) {
+                unset.push(name.to_string());
+                continue;
+            }
+        }
+        warnings.push(d.clone());
+    }
+    if !unset.is_empty() {
+        warnings.push(
+            Diagnostic::warning(
+                "Variables checked as unknown",
+                format!(
+                    "No value was given for {}; what depends on them is checked as unknown.",
+                    unset
+                        .iter()
+                        .map(|n| format!("var.{n}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .with_hint("Give values with -var, -var-file or -env NAME to check more."),
+        );
+    }
     let (errors, notes): (Vec<Diagnostic>, Vec<Diagnostic>) = planned
         .diags
         .iter()

@@ -485,4 +485,15 @@ resource "aws_ssm_parameter" "p" {
         "{}",
         r.stdout
     );
+    // The variable without a value is named once, as checked unknown.
+    assert!(
+        r.stderr.contains("Variables checked as unknown") && r.stderr.contains("var.v"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("No value for required variable"),
+        "{}",
+        r.stderr
+    );
 }
