@@ -162,7 +162,7 @@ where
                 }
             }
             Source::Project(name, j) => {
-                let Some(var) = module.variables.get(&name) else {
+                if !module.variables.contains_key(&name) {
                     diags.push(Diagnostic::warning(
                         "Value for undeclared variable",
                         format!(
@@ -170,28 +170,17 @@ where
                         ),
                     ));
                     continue;
-                };
-                match cairn_value::json::from_json_typed(&j, &var.ty()) {
-                    Ok(value) => {
-                        out.insert(
-                            name,
-                            GivenValue {
-                                value,
-                                span: None,
-                                origin: "the environment's variables in cairn.hcl".into(),
-                            },
-                        );
-                    }
-                    Err(e) => diags.push(
-                        Diagnostic::error(
-                            "Invalid value for input variable",
-                            format!(
-                                "The environment's value for variable {name:?} in cairn.hcl is not suitable: {e}."
-                            ),
-                        )
-                        .with_span(var.span.clone()),
-                    ),
                 }
+                // Converted to the variable's type (and reported) with
+                // every other given value.
+                out.insert(
+                    name,
+                    GivenValue {
+                        value: cairn_value::json::from_json(&j),
+                        span: None,
+                        origin: "the environment's variables in cairn.hcl".into(),
+                    },
+                );
             }
             Source::Cli(raw) => {
                 let Some(var) = module.variables.get(&raw.name) else {
