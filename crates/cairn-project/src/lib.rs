@@ -94,6 +94,8 @@ pub struct Environment {
     pub variables: BTreeMap<String, serde_json::Value>,
     /// `backend "TYPE" { ... }`: where this environment's state is.
     pub backend: Option<EnvBackend>,
+    /// `state_encryption { kms_key_id }` for this environment.
+    pub state_kms_key: Option<String>,
     pub span: Option<Span>,
 }
 
@@ -130,6 +132,9 @@ pub struct Project {
     pub usage_file: Option<String>,
     pub suppressions: Vec<Suppression>,
     pub webhooks: Vec<WebhookSettings>,
+    /// `state_encryption { kms_key_id = ... }`: the AWS KMS key new
+    /// states' data keys come from (see `docs/state-format.md`).
+    pub state_kms_key: Option<String>,
     pub environments: IndexMap<String, Environment>,
 }
 
@@ -152,6 +157,8 @@ pub struct Effective {
     pub variables: BTreeMap<String, serde_json::Value>,
     /// See [`Environment::backend`].
     pub backend: Option<EnvBackend>,
+    /// The environment's, else the project's, KMS key for new states.
+    pub state_kms_key: Option<String>,
 }
 
 impl Project {
@@ -171,6 +178,7 @@ impl Project {
             approvals: None,
             variables: BTreeMap::new(),
             backend: None,
+            state_kms_key: self.state_kms_key.clone(),
         };
         let Some(name) = env.filter(|n| !n.is_empty()) else {
             return Ok(out);
@@ -212,6 +220,9 @@ impl Project {
         out.approvals = e.approvals.clone();
         out.variables = e.variables.clone();
         out.backend = e.backend.clone();
+        if e.state_kms_key.is_some() {
+            out.state_kms_key = e.state_kms_key.clone();
+        }
         Ok(out)
     }
 }
@@ -268,6 +279,7 @@ struct Cx {
 }
 
 const TOP_BLOCKS: &[&str] = &[
+    "state_encryption",
     "notify",
     "policy",
     "tags",
@@ -340,8 +352,11 @@ impl Cx {
                         let hooks = self.notify(&b.body);
                         p.webhooks.extend(hooks);
                     }
+                    "state_encryption" if self.labels(b, 0) => {
+                        p.state_kms_key = self.state_encryption(&b.body);
+                    }
                     "policy" | "tags" | "budget" | "cost" | "suppress" | "environment"
-                    | "notify" => {}
+                    | "notify" | "state_encryption" => {}
                     other => {
                         let span = self.span_of(&b.ident);
                         let hint = cairn_eval::closest(other, TOP_BLOCKS.iter().copied(), 3)
@@ -756,6 +771,24 @@ impl Cx {
         out
     }
 
+    /// `state_encryption { kms_key_id = "alias/NAME" }`.
+    fn state_encryption(&mut self, body: &Body) -> Option<String> {
+        self.no_blocks(body, &[]);
+        let a = self.attrs(body, &["kms_key_id"], &["kms_key_id"], None);
+        let (v, span) = a.get("kms_key_id")?;
+        let id = self.string(v, span.clone(), "kms_key_id")?;
+        if id.trim().is_empty() {
+            self.err(
+                span.clone(),
+                "Empty KMS key",
+                "kms_key_id must name a KMS key: a key ID, an ARN or alias/NAME.".into(),
+                None,
+            );
+            return None;
+        }
+        Some(id)
+    }
+
     fn env_backend(&mut self, b: &Block) -> EnvBackend {
         let kind = b
             .labels
@@ -845,7 +878,10 @@ impl Cx {
                     }
                     e.backend = Some(self.env_backend(inner));
                 }
-                "tags" | "budget" | "notify" | "approvals" | "backend" => {}
+                "state_encryption" if self.labels(inner, 0) => {
+                    e.state_kms_key = self.state_encryption(&inner.body);
+                }
+                "tags" | "budget" | "notify" | "approvals" | "backend" | "state_encryption" => {}
                 other => {
                     let span = self.span_of(&inner.ident);
                     self.err(
@@ -854,7 +890,7 @@ impl Cx {
                         format!("Blocks of type {other:?} are not expected in an environment."),
                         Some(
                             "An environment takes var_files, variables and protected, and tags, \
-                             budget, notify, approvals and backend blocks."
+                             budget, notify, approvals, backend and state_encryption blocks."
                                 .into(),
                         ),
                     );

@@ -188,3 +188,23 @@ fn environment_variables_and_backend_errors() {
         "Wrong number of labels".to_string()
     );
 }
+
+#[test]
+fn state_encryption_kms_key_per_project_and_environment() {
+    let (p, _d) = load_text(
+        "state_encryption {\n  kms_key_id = \"alias/all\"\n}\nenvironment \"prod\" {\n  state_encryption {\n    kms_key_id = \"alias/prod\"\n  }\n}\nenvironment \"dev\" {}\n",
+    );
+    let p = p.expect("loads");
+    let key = |env: Option<&str>| p.effective(env).expect("effective").state_kms_key;
+    assert_eq!(key(None).as_deref(), Some("alias/all"));
+    assert_eq!(key(Some("dev")).as_deref(), Some("alias/all"));
+    assert_eq!(key(Some("prod")).as_deref(), Some("alias/prod"));
+    assert_eq!(
+        errors("state_encryption {\n  kms_key_id = \"\"\n}\n"),
+        vec![("Empty KMS key".to_string(), 2, 16)]
+    );
+    assert_eq!(
+        errors("state_encryption {}\n")[0].0,
+        "Missing required argument".to_string()
+    );
+}

@@ -192,6 +192,14 @@ pub fn backend_for(
     }
 }
 
+/// The KMS key cairn.hcl asks new states of environment `workspace` to
+/// use; a project file that does not load is reported elsewhere.
+pub fn project_kms_key(dir: &Path, workspace: &str) -> Option<String> {
+    let project = cairn_project::load(dir, &SourceMap::new()).ok()?;
+    let env = Some(workspace).filter(|w| !w.is_empty());
+    project.effective(env).ok()?.state_kms_key
+}
+
 /// The `backend` block of environment `workspace` in the project file.
 fn env_backend(
     dir: &Path,
@@ -412,9 +420,34 @@ impl Session {
         // state gets one from the source the environment chooses, and
         // carries its header from the first write on.
         let mut state = state;
-        let key =
-            crate::statekey::open(&state_dir(&opts.dir), state.key.as_ref(), state.serial > 0)
-                .map_err(|e| Failure::one(state_diag(&e)))?;
+        let project_kms = project_kms_key(&opts.dir, &opts.workspace);
+        let key = crate::statekey::open_with(
+            &state_dir(&opts.dir),
+            state.key.as_ref(),
+            state.serial > 0,
+            project_kms.as_deref(),
+        )
+        .map_err(|e| Failure::one(state_diag(&e)))?;
+        // cairn.hcl asks for KMS, and this state was made before it did.
+        if let (Some(k), Some(kind)) = (
+            &project_kms,
+            state.key.as_ref().and_then(crate::statekey::kind_of),
+        ) {
+            if kind != cairn_secrets::KeyKind::Kms {
+                warnings.push(
+                    Diagnostic::warning(
+                        "State key differs from cairn.hcl",
+                        format!(
+                            "cairn.hcl asks for state encrypted with the AWS KMS key {k}, and this \
+                             state is encrypted with {kind}."
+                        ),
+                    )
+                    .with_hint(
+                        "Move it with cairn state rekey -to kms (cairn.hcl's key is the default).",
+                    ),
+                );
+            }
+        }
         state.key = Some(key.info);
         let cipher = key.cipher;
         state

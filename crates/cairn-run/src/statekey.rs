@@ -94,6 +94,17 @@ fn info_for(cipher: &Cipher, header: &KeyHeader) -> Result<KeyInfo, StateError> 
 /// written before headers existed uses the raw key (`exists`), and a new
 /// state gets a key from the source the environment chooses.
 pub fn open(key_dir: &Path, info: Option<&KeyInfo>, exists: bool) -> Result<StateKey, StateError> {
+    open_with(key_dir, info, exists, None)
+}
+
+/// [`open`], where a new state without any key variable set takes a data
+/// key from `project_kms` (`state_encryption { kms_key_id }` in cairn.hcl).
+pub fn open_with(
+    key_dir: &Path,
+    info: Option<&KeyInfo>,
+    exists: bool,
+    project_kms: Option<&str>,
+) -> Result<StateKey, StateError> {
     match info {
         Some(info) => Ok(StateKey {
             cipher: unlock(key_dir, info)?,
@@ -104,8 +115,24 @@ pub fn open(key_dir: &Path, info: Option<&KeyInfo>, exists: bool) -> Result<Stat
             let info = info_for(&cipher, &KeyHeader::KeyFile)?;
             Ok(StateKey { cipher, info })
         }
-        None => create(key_dir, &new_key_from_env()?),
+        None => {
+            let how = match (new_key_from_env()?, project_kms) {
+                (NewKey::Default, Some(k)) if std::env::var_os(KEY_ENV).is_none() => {
+                    NewKey::Kms(k.to_string())
+                }
+                (how, _) => how,
+            };
+            create(key_dir, &how)
+        }
     }
+}
+
+/// The kind of key a header names ("a key file", "a passphrase", "an AWS
+/// KMS key"), for messages.
+pub fn kind_of(info: &KeyInfo) -> Option<KeyKind> {
+    serde_json::from_value::<KeyHeader>(info.kdf.clone())
+        .ok()
+        .map(|h| h.kind())
 }
 
 /// The cipher of a whole state value (history versions, `state` commands).

@@ -633,16 +633,20 @@ fn rekey_inner(
             Ok(p) => p,
             Err(e) => return fail(e),
         },
-        _ => match kms_key_id.map(str::to_string).or_else(|| {
-            std::env::var(statekey::KMS_ENV)
-                .ok()
-                .filter(|s| !s.is_empty())
-        }) {
+        _ => match kms_key_id
+            .map(str::to_string)
+            .or_else(|| {
+                std::env::var(statekey::KMS_ENV)
+                    .ok()
+                    .filter(|s| !s.is_empty())
+            })
+            .or_else(|| cairn_run::session::project_kms_key(dir, &workspace))
+        {
             Some(id) => NewKey::Kms(id),
             None => {
                 return fail(format!(
-                    "-to kms needs the KMS key: pass -kms-key-id ID (a key ID, ARN or alias/NAME) \
-                     or set {}",
+                    "-to kms needs the KMS key: pass -kms-key-id ID (a key ID, ARN or alias/NAME), \
+                     set {}, or name it in cairn.hcl (state_encryption {{ kms_key_id = ... }})",
                     statekey::KMS_ENV
                 ))
             }

@@ -478,6 +478,53 @@ fn aws_kms_wraps_the_state_key() {
     assert!(!r.stdout.contains(SECRET2) && !r.stderr.contains(SECRET2));
 }
 
+#[test]
+fn cairn_hcl_names_the_kms_key_for_new_states() {
+    let moto = Moto::start().expect("moto");
+    let m = Some(&moto);
+    create_kms_key(&moto, "alias/project-state");
+    let hcl = "state_encryption {\n  kms_key_id = \"alias/project-state\"\n}\n";
+
+    // A new state under cairn.hcl's key, with no key variable set.
+    let dir = project();
+    let d = dir.path();
+    std::fs::write(d.join("cairn.hcl"), hcl).expect("write");
+    ok(cairn(
+        d,
+        &[],
+        m,
+        &["apply", "-auto-approve", "-var", &format!("pw={SECRET}")],
+    ));
+    assert_eq!(state_json(d)["key"]["kdf"]["type"], "kms");
+    assert!(!d.join(".cairn/keys/state.key").exists());
+
+    // A state made before cairn.hcl asked for KMS: a warning says how to
+    // move it, and rekey takes cairn.hcl's key by default.
+    let old = project();
+    let o = old.path();
+    ok(cairn(
+        o,
+        &[],
+        m,
+        &["apply", "-auto-approve", "-var", &format!("pw={SECRET}")],
+    ));
+    assert_eq!(state_json(o)["key"]["kdf"]["type"], "key-file");
+    std::fs::write(o.join("cairn.hcl"), hcl).expect("write");
+    let r = ok(cairn(o, &[], m, &["plan", "-var", &format!("pw={SECRET}")]));
+    assert!(
+        r.stderr.contains("State key differs from cairn.hcl")
+            && r.stderr.contains("cairn state rekey -to kms"),
+        "{}",
+        r.stderr
+    );
+    ok(cairn(o, &[], m, &["state", "rekey", "-to", "kms"]));
+    assert_eq!(state_json(o)["key"]["kdf"]["type"], "kms");
+    let r = ok(cairn(o, &[], m, &["plan", "-var", &format!("pw={SECRET}")]));
+    assert!(!r.stderr.contains("State key differs"), "{}", r.stderr);
+    assert_eq!(digest_of(o, &[], m), sha256_hex(SECRET));
+    assert_no_plaintext(o, &[SECRET]);
+}
+
 fn secret_set(d: &Path, keys: &[(&str, &str)], moto: &Moto, name: &str, value: &str) -> Run {
     use std::io::Write as _;
     let mut c = Command::new(bin());
