@@ -205,10 +205,14 @@ impl Provider for AwsProvider {
     fn validate_resource(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
         match self.catalog.resource(type_name) {
             Ok((r, _)) => r.validate(config),
-            Err(_) => match self.catalog.data_source(type_name) {
-                Ok((d, _)) => d.validate(config),
-                Err(_) => Vec::new(),
-            },
+            Err(_) => Vec::new(),
+        }
+    }
+
+    fn validate_data_source(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
+        match self.catalog.data_source(type_name) {
+            Ok((d, _)) => d.validate(config),
+            Err(_) => Vec::new(),
         }
     }
 

@@ -178,7 +178,7 @@ async fn ami_lookup() {
     );
 
     // most_recent without an owner is refused at validation.
-    let diags = env.provider.validate_resource(
+    let diags = env.provider.validate_data_source(
         t,
         &data_config(&env, t, &[("most_recent", Value::bool(true))]),
     );

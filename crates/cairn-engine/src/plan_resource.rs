@@ -177,7 +177,13 @@ pub async fn plan_resource(
                 }
             };
             let mut invalid = false;
-            for d in provider.validate_resource(&r.type_name, &config.unmark_deep().0) {
+            let plain = config.unmark_deep().0;
+            let found = if data {
+                provider.validate_data_source(&r.type_name, &plain)
+            } else {
+                provider.validate_resource(&r.type_name, &plain)
+            };
+            for d in found {
                 invalid |= d.is_error();
                 w.diags.push(
                     d.with_span(r.decl_span.clone())

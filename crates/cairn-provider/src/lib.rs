@@ -129,8 +129,15 @@ pub struct Listed {
 pub trait Provider: Send + Sync {
     fn schema(&self) -> &ProviderSchema;
 
-    /// Checks a resource's configuration beyond its schema's types.
+    /// Checks a managed resource's configuration beyond its schema's types.
     fn validate_resource(&self, _type_name: &str, _config: &Value) -> Vec<Diagnostic> {
+        Vec::new()
+    }
+
+    /// Checks a data source's configuration beyond its schema's types. A
+    /// separate call: a data source and a resource often share a type name
+    /// (`local_file`, `aws_vpc`) and not their rules.
+    fn validate_data_source(&self, _type_name: &str, _config: &Value) -> Vec<Diagnostic> {
         Vec::new()
     }
 

@@ -592,6 +592,30 @@ pub fn key_to_state(k: &Key) -> Option<IndexKey> {
 }
 
 /// Decodes a state into the engine's prior state.
+/// One stored instance's value as the configuration sees it: converted to
+/// its schema's types (dynamic attributes unwrapped) and marked sensitive
+/// where the schema says; by its JSON shapes when the type is unknown.
+pub fn decode_instance(
+    registry: &Registry,
+    r: &cairn_state::ResourceState,
+    inst: &cairn_state::InstanceState,
+    cipher: &Cipher,
+) -> Result<Value, StateError> {
+    let data = r.mode == cairn_state::Mode::Data;
+    let (_, name) = parse_provider_string(&r.provider);
+    match registry.resource_schema(&name, &r.type_name, data) {
+        Ok(schema) => {
+            let ty = crate::dynamic::stored_type(&schema.block);
+            let v = inst.decode_attributes(&ty, cipher)?;
+            Ok(cairn_provider::mark_sensitive(
+                &schema.block,
+                &crate::dynamic::unwrap(&schema.block, &v),
+            ))
+        }
+        Err(_) => inst.decode_attributes(&cairn_value::Type::Dynamic, cipher),
+    }
+}
+
 pub fn prior_from_state(
     state: &State,
     registry: &Registry,

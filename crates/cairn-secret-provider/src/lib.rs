@@ -350,7 +350,7 @@ impl Provider for CairnProvider {
         &self.schema
     }
 
-    fn validate_resource(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
+    fn validate_data_source(&self, type_name: &str, config: &Value) -> Vec<Diagnostic> {
         if type_name != SECRET {
             return Vec::new();
         }

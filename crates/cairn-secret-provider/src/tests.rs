@@ -165,16 +165,18 @@ async fn the_secrets_file_and_aws_are_touched_only_when_their_uris_are_read() {
 async fn invalid_uris_fail_validation_with_the_reason() {
     let tmp = tempfile::tempdir().unwrap();
     let p = provider(tmp.path(), env_of(&[]), empty_config()).await;
-    let d = p.validate_resource(SECRET, &uri("vault:x"));
+    let d = p.validate_data_source(SECRET, &uri("vault:x"));
     assert_eq!(d.len(), 1);
     assert!(
         d[0].detail.contains("unknown scheme \"vault:\""),
         "{:?}",
         d[0]
     );
-    assert!(p.validate_resource(SECRET, &uri("aws-sm:db#k")).is_empty());
+    assert!(p
+        .validate_data_source(SECRET, &uri("aws-sm:db#k"))
+        .is_empty());
     let unknown = obj(&[("uri", Value::unknown(Type::String))]);
-    assert!(p.validate_resource(SECRET, &unknown).is_empty());
+    assert!(p.validate_data_source(SECRET, &unknown).is_empty());
     let e = p.read_data(SECRET, &uri("vault:x")).await.unwrap_err();
     assert!(e.detail.contains("vault:x"), "{e}");
 }

@@ -279,7 +279,7 @@ pub fn lint(a: &LintCmd, raw: &[String], color: bool) -> u8 {
         off.sources.add(name, text);
     }
     crate::lifecycle::print_diags(&off.warnings, &off.sources, color);
-    let json_plan = || crate::lifecycle::json_plan_of(&off.plan, &off.root_vars, &off.tree);
+    let json_plan = || crate::lifecycle::json_plan_of(&off.plan, &off.root_vars, &off.tree, None);
     let out = match run(
         &dir,
         &off.plan,

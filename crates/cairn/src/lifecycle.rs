@@ -239,7 +239,7 @@ pub(crate) fn checks_for(
     sess: &Session,
     dir: &std::path::Path,
     plan: &Plan,
-    json: &serde_json::Value,
+    json: &dyn Fn() -> serde_json::Value,
     project: &cairn_project::Effective,
     args: &crate::checks::CheckArgs,
     color: bool,
@@ -247,7 +247,7 @@ pub(crate) fn checks_for(
     let r = crate::checks::run(
         dir,
         plan,
-        &|| json.clone(),
+        json,
         &sess.tree,
         &sess.registry,
         &sess.sources,
@@ -327,8 +327,15 @@ pub(crate) fn render_plan(sess: &Session, plan: &Plan, color: bool) -> String {
     )
 }
 
+/// The JSON plan of a session's plan, with `prior_state`: the state it
+/// was made against and the data sources it read (so policies can inspect
+/// them). Built only when printed, saved or read by a policy.
 pub(crate) fn json_plan(sess: &Session, plan: &Plan) -> serde_json::Value {
-    json_plan_of(plan, &sess.root_vars, &sess.tree)
+    // A state that cannot be shown was already refused when it was opened.
+    let prior =
+        crate::statejson::state_json(&sess.state, &sess.cipher, &sess.registry, Some(&plan.data))
+            .ok();
+    json_plan_of(plan, &sess.root_vars, &sess.tree, prior)
 }
 
 /// Terraform's JSON plan format (what Rego policies read).
@@ -336,13 +343,14 @@ pub fn json_plan_of(
     plan: &Plan,
     root_vars: &std::collections::BTreeMap<String, cairn_value::Value>,
     tree: &cairn_config::ModuleTree,
+    prior_state: Option<serde_json::Value>,
 ) -> serde_json::Value {
     cairn_render::json_plan(
         plan,
         &cairn_render::JsonMeta {
             cairn_version: env!("CARGO_PKG_VERSION").to_string(),
             variables: root_vars.clone(),
-            prior_state: None,
+            prior_state,
             configuration: Some(configuration_json(tree)),
             timestamp: chrono_now(),
         },
@@ -575,7 +583,9 @@ fn plan_inner(
     info.counts = plan.counts();
     info.outcome = cairn_audit::Outcome::Success;
     let mut human = render_plan(&sess, &plan, false);
-    let json = json_plan(&sess, &plan);
+    // Built once, when printed, saved or read by a policy.
+    let json_cell = std::cell::OnceCell::new();
+    let json = || json_cell.get_or_init(|| json_plan(&sess, &plan)).clone();
     let checks = if flags.refresh_only {
         None
     } else {
@@ -609,7 +619,7 @@ fn plan_inner(
     } else if a.json || a.format == "json" {
         println!(
             "{}",
-            serde_json::to_string_pretty(&json).unwrap_or_default()
+            serde_json::to_string_pretty(&json()).unwrap_or_default()
         );
     } else {
         if color {
@@ -636,7 +646,7 @@ fn plan_inner(
             &plan,
             &inputs,
             human,
-            json,
+            json(),
             checks.as_ref(),
         )
         .is_err()
@@ -936,7 +946,7 @@ pub fn finish_and_apply(
         print!("{}", render_plan(sess, &plan, color));
     }
     if plan.has_changes() && !plan.refresh_only {
-        let json = json_plan(sess, &plan);
+        let json = || json_plan(sess, &plan);
         let Some(c) = checks_for(
             sess,
             step.dir,

@@ -17,6 +17,7 @@ mod notify;
 mod rollback;
 mod secret;
 mod statecmd;
+mod statejson;
 mod validate;
 mod verify;
 

@@ -412,7 +412,15 @@ fn save_rollback_plan(
     info.counts = plan.counts();
     info.serial = Some(sess.state.serial);
     let json = crate::lifecycle::json_plan(sess, plan);
-    let checks = crate::lifecycle::checks_for(sess, t.dir, plan, &json, project, t.checks, color);
+    let checks = crate::lifecycle::checks_for(
+        sess,
+        t.dir,
+        plan,
+        &|| json.clone(),
+        project,
+        t.checks,
+        color,
+    );
     let Some(checks) = checks else { return 1 };
     let mut human = crate::lifecycle::render_plan(sess, plan, false);
     human.push_str(&crate::checks::plan_footer(&checks, false));

@@ -390,7 +390,8 @@ pub fn run_show(c: &ShowCmd) -> u8 {
         Err(e) => return fail(e),
     };
     if c.json {
-        return match state_json(&st, &cipher) {
+        let registry = cairn_engine::Registry::new(cairn_run::providers_in(&c.dir));
+        return match crate::statejson::state_json(&st, &cipher, &registry, None) {
             Ok(j) => {
                 println!("{}", serde_json::to_string_pretty(&j).unwrap_or_default());
                 0
@@ -738,116 +739,4 @@ fn new_passphrase() -> Result<cairn_run::statekey::NewKey, String> {
     let p = cairn_secrets::prompt::read_new_passphrase("New state passphrase: ")
         .map_err(|e| e.to_string())?;
     Ok(NewKey::Passphrase(p, "the terminal"))
-}
-
-/// Terraform's JSON state representation (`show -json` without a plan):
-/// `values.outputs` and `values.root_module` with nested `child_modules`.
-/// Sensitive values are null, marked in `sensitive_values`, as everywhere
-/// cairn prints JSON.
-fn state_json(st: &State, cipher: &Cipher) -> Result<serde_json::Value, String> {
-    use serde_json::{json, Map, Value as J};
-    // Module path -> its resources' JSON.
-    let mut modules: std::collections::BTreeMap<String, Vec<J>> = Default::default();
-    modules.entry(String::new()).or_default();
-    for (r, inst, addr) in st.instances() {
-        let v = cairn_state::decode_value(&inst.attributes, &cairn_value::Type::Dynamic, cipher)
-            .map_err(|e| format!("{addr}: {e}"))?;
-        let mut m = Map::new();
-        m.insert("address".into(), json!(addr));
-        m.insert(
-            "mode".into(),
-            json!(if r.mode == cairn_state::Mode::Data {
-                "data"
-            } else {
-                "managed"
-            }),
-        );
-        m.insert("type".into(), json!(r.type_name));
-        m.insert("name".into(), json!(r.name));
-        if let Some(k) = &inst.index_key {
-            m.insert("index".into(), serde_json::to_value(k).unwrap_or(J::Null));
-        }
-        m.insert("provider_name".into(), json!(r.provider));
-        m.insert("schema_version".into(), json!(inst.schema_version));
-        m.insert("values".into(), cairn_render::redacted_or_null(&v));
-        m.insert(
-            "sensitive_values".into(),
-            cairn_render::sensitive_as_bool(&v),
-        );
-        if let Some(d) = &inst.deposed {
-            m.insert("deposed_key".into(), json!(d));
-        }
-        if inst.tainted {
-            m.insert("tainted".into(), json!(true));
-        }
-        if !inst.dependencies.is_empty() {
-            m.insert("depends_on".into(), json!(inst.dependencies));
-        }
-        modules
-            .entry(r.module.clone())
-            .or_default()
-            .push(J::Object(m));
-        // Every ancestor module exists in the tree, even without resources.
-        let mut steps = module_steps(&r.module)?;
-        while steps.pop().is_some() {
-            modules
-                .entry(cairn_state::format_module_path(&steps))
-                .or_default();
-        }
-    }
-    fn module_json(
-        path: &str,
-        modules: &std::collections::BTreeMap<String, Vec<J>>,
-    ) -> Result<J, String> {
-        let mut m = Map::new();
-        m.insert("resources".into(), J::Array(modules[path].clone()));
-        if !path.is_empty() {
-            m.insert("address".into(), json!(path));
-        }
-        let depth = module_steps(path)?.len();
-        let mut children = Vec::new();
-        for child in modules.keys() {
-            let steps = module_steps(child)?;
-            if steps.len() == depth + 1 && cairn_state::format_module_path(&steps[..depth]) == path
-            {
-                children.push(module_json(child, modules)?);
-            }
-        }
-        if !children.is_empty() {
-            m.insert("child_modules".into(), J::Array(children));
-        }
-        Ok(J::Object(m))
-    }
-    let mut outputs = Map::new();
-    for (name, o) in &st.outputs {
-        let v = o
-            .decode(cipher)
-            .map_err(|e| format!("output {name:?}: {e}"))?;
-        outputs.insert(
-            name.clone(),
-            json!({
-                "sensitive": o.sensitive,
-                "value": cairn_render::redacted_or_null(&v),
-                "type": o.ty,
-            }),
-        );
-    }
-    Ok(json!({
-        "format_version": "1.0",
-        "cairn_version": env!("CARGO_PKG_VERSION"),
-        "serial": st.serial,
-        "lineage": st.lineage,
-        "values": {
-            "outputs": outputs,
-            "root_module": module_json("", &modules)?,
-        },
-    }))
-}
-
-/// A module instance path's steps; the root module has none.
-fn module_steps(path: &str) -> Result<Vec<cairn_state::ModuleStep>, String> {
-    if path.is_empty() {
-        return Ok(Vec::new());
-    }
-    cairn_state::parse_module_path(path).map_err(|e| e.to_string())
 }

@@ -1033,3 +1033,64 @@ output "user" {
     assert_eq!(rs[1]["address"], "module.m.terraform_data.m[1]");
     assert_eq!(rs[1]["index"], 1);
 }
+
+/// The JSON plan carries `prior_state`: the state the plan starts from and
+/// the data sources it read, so a Rego policy can judge what a data source
+/// returned.
+#[test]
+fn json_plan_prior_state_shows_state_and_data_sources_to_policies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("policy")).unwrap();
+    std::fs::write(
+        dir.join("policy/data.rego"),
+        r#"package main
+
+import rego.v1
+
+deny contains msg if {
+  some r in input.prior_state.values.root_module.resources
+  r.mode == "data"
+  r.type == "local_file"
+  r.values.content == "forbidden"
+  msg := sprintf("%s read forbidden content", [r.address])
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("main.tf"),
+        "data \"local_file\" \"f\" {\n  filename = \"${path.module}/in.txt\"\n}\n\nresource \"terraform_data\" \"x\" {\n  input = data.local_file.f.content\n}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("in.txt"), "fine").unwrap();
+    ok(&cairn(dir, &["apply", "-auto-approve"]));
+    let r = cairn(dir, &["plan", "-json"]);
+    ok(&r);
+    let j: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let resources = j["prior_state"]["values"]["root_module"]["resources"]
+        .as_array()
+        .expect("prior_state resources")
+        .clone();
+    let by_addr = |a: &str| resources.iter().find(|r| r["address"] == a).cloned();
+    assert_eq!(
+        by_addr("terraform_data.x").expect("managed")["values"]["input"],
+        "fine",
+        "{}",
+        j["prior_state"]
+    );
+    assert_eq!(
+        by_addr("data.local_file.f").expect("data")["values"]["content"],
+        "fine"
+    );
+    // What the data source reads now is what the policy judges.
+    std::fs::write(dir.join("in.txt"), "forbidden").unwrap();
+    let r = cairn(dir, &["plan"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        format!("{}{}", r.stdout, r.stderr).contains("data.local_file.f read forbidden content"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+}
