@@ -146,12 +146,12 @@ pub fn backend_for(
     dir: &Path,
     block: Option<&cairn_config::Backend>,
     workspace: &str,
+    env: Option<&cairn_project::EnvBackend>,
     warnings: &mut Diagnostics,
 ) -> Result<LocalBackend, Diagnostics> {
     let local = LocalBackend::new(local_state_dir(dir, workspace));
-    // The environment's own backend block in cairn.hcl, if any.
-    let env = env_backend(dir, workspace)?;
-    if let Some(e) = &env {
+    // The environment's own backend block in cairn.hcl wins.
+    if let Some(e) = env {
         let same = block.is_some_and(|b| b.backend_type == e.kind);
         return match e.kind.as_str() {
             "local" => Ok(local),
@@ -192,27 +192,22 @@ pub fn backend_for(
     }
 }
 
+/// The settings cairn.hcl gives environment `workspace` (the project's
+/// own for none). An unknown environment is reported where it is chosen;
+/// here it has no settings of its own.
+pub fn project_env(dir: &Path, workspace: &str) -> Result<cairn_project::Effective, Diagnostics> {
+    let project = cairn_project::load(dir, &SourceMap::new())?;
+    let env = Some(workspace).filter(|w| !w.is_empty());
+    Ok(project
+        .effective(env)
+        .or_else(|_| project.effective(None))
+        .unwrap_or_default())
+}
+
 /// The KMS key cairn.hcl asks new states of environment `workspace` to
 /// use; a project file that does not load is reported elsewhere.
 pub fn project_kms_key(dir: &Path, workspace: &str) -> Option<String> {
-    let project = cairn_project::load(dir, &SourceMap::new()).ok()?;
-    let env = Some(workspace).filter(|w| !w.is_empty());
-    project.effective(env).ok()?.state_kms_key
-}
-
-/// The `backend` block of environment `workspace` in the project file.
-fn env_backend(
-    dir: &Path,
-    workspace: &str,
-) -> Result<Option<cairn_project::EnvBackend>, Diagnostics> {
-    if workspace.is_empty() {
-        return Ok(None);
-    }
-    let project = cairn_project::load(dir, &SourceMap::new())?;
-    Ok(project
-        .environments
-        .get(workspace)
-        .and_then(|e| e.backend.clone()))
+    project_env(dir, workspace).ok()?.state_kms_key
 }
 
 /// The s3 backend from the configuration's block and/or the environment's
@@ -318,7 +313,16 @@ pub fn open_backend(dir: &Path, workspace: &str) -> Result<LocalBackend, Failure
     }
     let mut warnings = Diagnostics::new();
     let block = module.as_ref().and_then(|m| m.terraform.backend.as_ref());
-    match backend_for(dir, block, workspace, &mut warnings) {
+    let env = match project_env(dir, workspace) {
+        Ok(e) => e,
+        Err(d) => {
+            return Err(Failure {
+                diags: d,
+                sources: SourceMap::new(),
+            })
+        }
+    };
+    match backend_for(dir, block, workspace, env.backend.as_ref(), &mut warnings) {
         Ok(b) => Ok(b),
         Err(d) => {
             let mut all = diags;
@@ -371,10 +375,16 @@ impl Session {
         let (tree, root_vars, mut warnings) = (v.tree, v.root_vars, v.warnings);
         let out_sources = v.sources;
         let (cwd, funcs, ctx) = eval_context()?;
+        // cairn.hcl read once: the environment's backend and state key.
+        let settings = project_env(&opts.dir, &opts.workspace).map_err(|diags| Failure {
+            diags,
+            sources: out_sources.clone(),
+        })?;
         let backend = match backend_for(
             &opts.dir,
             tree.root().and_then(|m| m.terraform.backend.as_ref()),
             &opts.workspace,
+            settings.backend.as_ref(),
             &mut warnings,
         ) {
             Ok(b) => b,
@@ -420,7 +430,7 @@ impl Session {
         // state gets one from the source the environment chooses, and
         // carries its header from the first write on.
         let mut state = state;
-        let project_kms = project_kms_key(&opts.dir, &opts.workspace);
+        let project_kms = settings.state_kms_key;
         let key = crate::statekey::open_with(
             &state_dir(&opts.dir),
             state.key.as_ref(),

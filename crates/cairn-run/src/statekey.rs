@@ -15,7 +15,7 @@
 //! source of a *new* state (or of `cairn state rekey`).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 
 use cairn_kms::{KmsKey, Purpose};
@@ -319,9 +319,4 @@ pub fn unlock(key_dir: &Path, info: &KeyInfo) -> Result<Cipher, StateError> {
             Ok(c)
         }
     }
-}
-
-/// Where a new raw key file would go, for messages.
-pub fn default_key_file(key_dir: &Path) -> PathBuf {
-    Cipher::key_file(key_dir)
 }

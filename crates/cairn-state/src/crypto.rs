@@ -100,17 +100,14 @@ impl Cipher {
     /// `<dir>/keys/state.key`, which is created with 32 random bytes
     /// (mode 0600, in a 0700 directory) the first time.
     pub fn from_env_or_file(dir: &Path) -> Result<Cipher, StateError> {
-        if let Some(text) = std::env::var_os(KEY_ENV) {
-            let text = text.to_str().unwrap_or_default();
-            let key = decode_key_text(text).ok_or_else(|| StateError::Key {
-                message: format!(
-                    "{KEY_ENV} must be the base64 encoding of exactly 32 bytes \
-                     (make one with `head -c 32 /dev/urandom | base64`); unset it to use \
-                     the key file {}",
-                    Cipher::key_file(dir).display()
-                ),
-            })?;
-            return Ok(Cipher::with_source(&key, KeySource::Env));
+        let from_env = Cipher::from_env().map_err(|e| StateError::Key {
+            message: format!(
+                "{e}; unset it to use the key file {}",
+                Cipher::key_file(dir).display()
+            ),
+        })?;
+        if let Some(c) = from_env {
+            return Ok(c);
         }
         let path = Cipher::key_file(dir);
         let key = load_or_create_key(&path)?;

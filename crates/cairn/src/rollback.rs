@@ -72,12 +72,6 @@ pub fn rollback(a: &RollbackCmd, raw: &[String], color: bool) -> u8 {
     code
 }
 
-/// The directory and version [`session_at`] reads.
-struct At<'a> {
-    dir: &'a Path,
-    serial: u64,
-}
-
 /// What to roll back to, and how.
 pub struct Target<'a> {
     pub dir: &'a Path,
@@ -120,22 +114,21 @@ pub fn session_at(
     lock: (bool, std::time::Duration, &str),
     color: bool,
 ) -> Result<Session, u8> {
-    let t = At { dir, serial };
-    let backend = match cairn_run::session::open_backend(t.dir, workspace) {
+    let backend = match cairn_run::session::open_backend(dir, workspace) {
         Ok(b) => b,
         Err(f) => {
             print_diags(&f.diags, &f.sources, color);
             return Err(1);
         }
     };
-    let old = match backend.read_version(t.serial) {
+    let old = match backend.read_version(serial) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("Error: cannot read state version {}: {e}\n\nHint: cairn history lists the versions kept.", t.serial);
+            eprintln!("Error: cannot read state version {}: {e}\n\nHint: cairn history lists the versions kept.", serial);
             return Err(1);
         }
     };
-    let cipher = match cairn_run::statekey::for_state(&cairn_run::session::state_dir(t.dir), &old) {
+    let cipher = match cairn_run::statekey::for_state(&cairn_run::session::state_dir(dir), &old) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("Error: {e}");
@@ -145,7 +138,7 @@ pub fn session_at(
     let Some(snapshot) = old.config else {
         eprintln!(
             "Error: state version {} has no recorded configuration\n\nIt was written by another tool or by a cairn that did not keep configurations, so there is nothing to plan back to.\n\nHint: check out that version's configuration from version control and run cairn apply.",
-            t.serial
+            serial
         );
         return Err(1);
     };
@@ -158,7 +151,7 @@ pub fn session_at(
         Err(e) => {
             eprintln!(
                 "Error: cannot read the configuration kept with state version {}: {e}",
-                t.serial
+                serial
             );
             return Err(1);
         }
@@ -173,7 +166,7 @@ pub fn session_at(
                     Err(e) => {
                         eprintln!(
                             "Error: cannot decrypt variable {name:?} of state version {}: {e}",
-                            t.serial
+                            serial
                         );
                         return Err(1);
                     }
@@ -183,7 +176,7 @@ pub fn session_at(
                     Err(e) => {
                         eprintln!(
                             "Error: variable {name:?} of state version {} is corrupt: {e}",
-                            t.serial
+                            serial
                         );
                         return Err(1);
                     }
@@ -193,14 +186,14 @@ pub fn session_at(
         cli.push(cairn_vars::CliInput::Json(name.clone(), json));
     }
     let opts = SessionOptions {
-        dir: t.dir.to_path_buf(),
+        dir: dir.to_path_buf(),
         cli,
         env: crate::env_pairs(),
         workspace: snapshot.workspace.clone(),
         lock: lock.0,
         lock_timeout: lock.1,
         operation: lock.2.into(),
-        overlay: Some(Arc::new(cairn_config::Overlay::new(t.dir, files))),
+        overlay: Some(Arc::new(cairn_config::Overlay::new(dir, files))),
     };
     match Session::open(&opts) {
         Ok(s) => {
