@@ -285,7 +285,7 @@ impl Journal {
         self.check_usable(state)?;
         self.backend.write_inner(state)?;
         self.stop_writer();
-        crate::fsutil::remove_durably(&self.path)
+        Ok(crate::fsutil::remove_durably(&self.path)?)
     }
 
     fn stop_writer(&mut self) {

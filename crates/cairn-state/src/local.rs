@@ -254,7 +254,7 @@ impl LocalBackend {
         state.serial = serial;
         state.cairn_version = CAIRN_VERSION.to_string();
         state.normalize();
-        let result = (|| {
+        let result = (|| -> Result<PathBuf, StateError> {
             let mut bytes =
                 serde_json::to_vec_pretty(&*state).map_err(|e| StateError::Invalid {
                     message: format!("cannot encode the state: {e}"),
@@ -265,7 +265,7 @@ impl LocalBackend {
             let htmp = fsutil::write_temp(&hdir, "history", &bytes)?;
             if let Err(e) = fsutil::atomic_replace(&path, &bytes) {
                 let _ = fs::remove_file(&htmp);
-                return Err(e);
+                return Err(e.into());
             }
             Ok(htmp)
         })();
@@ -286,7 +286,7 @@ impl LocalBackend {
                 ),
             });
         }
-        fsutil::sync_dir(&hdir)
+        Ok(fsutil::sync_dir(&hdir)?)
     }
 
     /// [`LocalBackend::write_inner`] for a remote store: the same checks,
